@@ -1,0 +1,73 @@
+/* cpuprof.h: the public API of libcpuprof, the bundled sampling CPU profiler.
+ *
+ * Two ways to use it:
+ *   - from code: cpuprof_start("cpu.pb.gz", 100); ... cpuprof_stop();
+ *   - with no code change, as gperftools users do:
+ *       CPUPROFILE=cpu.pb.gz LD_PRELOAD=/path/libcpuprof.so ./prog
+ *     with CPUPROFILE_HZ (default 100) and CPUPROFILE_TIMER=process|thread.
+ *
+ * The output is a gzipped pprof profile (profile.proto) with sample types
+ * samples/count and cpu/nanoseconds; `go tool pprof` and `cpuprof` read it.
+ *
+ * Thread safety: start and stop may be called from any thread, but not
+ * concurrently with each other; one profile runs at a time per process.
+ * The SIGPROF handler is async-signal-safe and never blocks.
+ */
+#ifndef CPUPROF_H
+#define CPUPROF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum cpuprof_timer_mode {
+    /* setitimer(ITIMER_PROF): one process-wide CPU timer; the kernel picks
+     * which running thread gets SIGPROF. Default, like gperftools. */
+    CPUPROF_TIMER_PROCESS = 0,
+    /* timer_create(CLOCK_THREAD_CPUTIME_ID) per thread (threads created
+     * after start included), each delivering SIGPROF to its own thread,
+     * first expiry randomized. Accurate with many busy threads. */
+    CPUPROF_TIMER_THREAD = 1,
+} cpuprof_timer_mode;
+
+typedef struct cpuprof_options {
+    int hz;                  /* samples per CPU-second asked for; 0 = 100 */
+    cpuprof_timer_mode mode; /* CPUPROF_TIMER_PROCESS by default */
+    size_t max_stacks;       /* distinct stacks kept; 0 = 16384 */
+    int max_depth;           /* frames kept per stack; 0 = 64 */
+} cpuprof_options;
+
+typedef struct cpuprof_stats {
+    uint64_t samples;  /* signals that stored a sample */
+    uint64_t dropped;  /* samples that could not be stored (table full,
+                          re-entry, unwinding refused); they appear in the
+                          profile under the pseudo-frame "cpuprof::dropped" */
+    uint64_t stacks;   /* distinct stacks stored */
+    double requested_hz;
+    double achieved_hz; /* samples per CPU-second actually taken */
+} cpuprof_stats;
+
+/* Starts profiling into path (written at stop). Returns 0, or -1 with errno
+ * set (EBUSY when a profile is already running). */
+int cpuprof_start(const char *path, int hz);
+int cpuprof_start_opts(const char *path, const cpuprof_options *opts);
+
+/* Stops profiling, symbolizes and writes the profile. Returns 0, or -1 with
+ * a one-line message on stderr. */
+int cpuprof_stop(void);
+
+/* Stops profiling and returns the gzipped profile in a malloc'ed buffer
+ * instead of writing the file given at start (which may be NULL). */
+int cpuprof_stop_to_buffer(uint8_t **buf, size_t *len);
+
+/* Counters of the running or last profile. */
+void cpuprof_get_stats(cpuprof_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
