@@ -66,6 +66,19 @@ int cpuprof_stop_to_buffer(uint8_t **buf, size_t *len);
 /* Counters of the running or last profile. */
 void cpuprof_get_stats(cpuprof_stats *out);
 
+/* Serves /debug/pprof/ over HTTP from a thread of its own, like Go's
+ * net/http/pprof: GET /debug/pprof/profile?seconds=N answers with a gzipped
+ * CPU profile of the next N seconds (docs/http.md). addr is "host:port",
+ * ":port" or "port"; without a host it binds 127.0.0.1 only. Port 0 picks a
+ * free port. Returns the port listened on, or -1 with errno set (EBUSY when
+ * already serving). Also started, with no code change, by the environment
+ * variable CPUPROF_HTTP=127.0.0.1:6060 when libcpuprof.so is loaded. */
+int cpuprof_http_start(const char *addr);
+
+/* Stops serving: closes the listener, ends a running capture early, and
+ * waits for the endpoint's threads to finish. Safe to call when not serving. */
+void cpuprof_http_stop(void);
+
 #ifdef __cplusplus
 }
 #endif
