@@ -107,6 +107,15 @@ static char *libc_debug_file(void) {
     return path;
 }
 
+/* "/tmp/<prefix>" followed by the six placeholder letters mkstemp and
+ * mkdtemp replace. */
+static void temp_template(char *buf, size_t len, const char *prefix) {
+    int n = snprintf(buf, len, "/tmp/%s", prefix);
+    ck_assert(n > 0 && (size_t)n + 7 <= len);
+    memset(buf + n, 'X', 6);
+    buf[n + 6] = '\0';
+}
+
 static void expect_name(symbolizer *s, uint64_t pc, const char *want, uint64_t want_start) {
     const char *func = NULL, *file = NULL;
     uint64_t start = 0;
@@ -264,7 +273,8 @@ START_TEST(debuglink_crc_and_search) {
     ck_assert_uint_eq(got, crc);
 
     /* A copy laid out as <dir>/lib and <dir>/.debug/<name> is found... */
-    char dir[] = "/tmp/symbolize-XXXXXX";
+    char dir[64];
+    temp_template(dir, sizeof(dir), "symbolize-");
     ck_assert_ptr_nonnull(mkdtemp(dir));
     char obj[PATH_MAX], sub[PATH_MAX], copy[PATH_MAX], cmd[3 * PATH_MAX];
     int n1 = snprintf(obj, sizeof(obj), "%s/libc.so.6", dir);
@@ -459,7 +469,8 @@ START_TEST(truncated_file_on_disk) {
     libc_info li = libc_of_process();
     size_t len;
     uint8_t *orig = read_whole(li.path, &len);
-    char path[] = "/tmp/symbolize-trunc-XXXXXX";
+    char path[64];
+    temp_template(path, sizeof(path), "symbolize-trunc-");
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(write(fd, orig, len / 2), (ssize_t)(len / 2));
