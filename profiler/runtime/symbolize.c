@@ -272,8 +272,24 @@ static void bind_profile(symbolizer *s, profile *p) {
     memo_reset(s);
 }
 
+/* The pf_mapping of m in the bound profile p, added on first need. */
+static pf_mapping *mapping_in(profile *p, sym_map *m) {
+    if (m->pm == NULL) {
+        m->pm = profile_add_mapping(p, m->start, m->limit, m->offset, m->obj->path,
+                                    m->obj->build_id);
+        if (m->pm != NULL) m->pm->has_functions = m->obj->syms.nsyms > 0;
+    }
+    return m->pm;
+}
+
 pf_location *symbolizer_location(symbolizer *s, profile *p, uint64_t pc) {
     bind_profile(s, p);
+    if (p->nmappings == 0) {
+        /* pprof takes the first mapping for the main program (its "File:"
+         * line): put the executable's text there before any library. */
+        sym_map *exe = find_map(s, getauxval(AT_ENTRY));
+        if (exe != NULL && mapping_in(p, exe) == NULL) return NULL;
+    }
     if (s->memo_cap) {
         size_t i = memo_slot(s, pc);
         if (s->memo_loc[i] != NULL) return s->memo_loc[i];
@@ -283,13 +299,8 @@ pf_location *symbolizer_location(symbolizer *s, profile *p, uint64_t pc) {
     pf_mapping *pm = NULL;
     pf_function *fn = NULL;
     if (m != NULL) {
-        if (m->pm == NULL) {
-            m->pm = profile_add_mapping(p, m->start, m->limit, m->offset, m->obj->path,
-                                        m->obj->build_id);
-            if (m->pm == NULL) return NULL;
-            m->pm->has_functions = m->obj->syms.nsyms > 0;
-        }
-        pm = m->pm;
+        pm = mapping_in(p, m);
+        if (pm == NULL) return NULL;
         const elf_sym *sym = find_sym(m, pc);
         if (sym != NULL) {
             const char *name = elf_sym_name(&m->obj->syms, sym);

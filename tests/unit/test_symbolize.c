@@ -577,7 +577,15 @@ START_TEST(many_locations_memo_grows) {
     for (int i = 0; i < 1000; i++)
         ck_assert_ptr_eq(symbolizer_location(s, p, g + (uint64_t)i * 16), first[i]);
     ck_assert_uint_eq(p->nlocations, 1000);
-    ck_assert_uint_eq(p->nmappings, 1);
+    /* The executable's mapping comes first even when no pc is in it. */
+    ck_assert_uint_eq(p->nmappings, 2);
+    ck_assert_ptr_nonnull(strstr(p->mappings[1]->file, "libc.so.6"));
+    ck_assert_ptr_eq(first[0]->mapping, p->mappings[1]);
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    ck_assert_int_gt(n, 0);
+    exe[n] = '\0';
+    ck_assert_str_eq(p->mappings[0]->file, exe);
     profile_free(p);
     symbolizer_free(s);
 }
