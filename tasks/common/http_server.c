@@ -162,7 +162,7 @@ static int parse_request_line(char *s, char *e, http_request *r) {
     char *q = strchr(t, '?');
     if (q) *q = '\0';
     r->path = t;
-    r->query = q ? q + 1 : "";
+    r->query = q && q[1] ? q + 1 : ""; /* "" is never in the buffer */
     return 0;
 }
 
@@ -364,6 +364,31 @@ static int read_more(int fd, worker_buf *b, long long deadline) {
     }
 }
 
+/* Grows b to cap bytes before the body is read, so read_more never moves
+ * the buffer under req's pointers; req is re-pointed into the new buffer. */
+static int grow_keeping(worker_buf *b, size_t cap, http_request *req) {
+    size_t off_method = (size_t)(req->method - b->data);
+    size_t off_path = (size_t)(req->path - b->data);
+    size_t off_query = req->query[0] ? (size_t)(req->query - b->data) : 0;
+    size_t off_name[HTTP_MAX_REQ_HEADERS], off_value[HTTP_MAX_REQ_HEADERS];
+    for (int i = 0; i < req->nheaders; i++) {
+        off_name[i] = (size_t)(req->header_name[i] - b->data);
+        off_value[i] = (size_t)(req->header_value[i] - b->data);
+    }
+    char *d = realloc(b->data, cap);
+    if (!d) return -1;
+    b->data = d;
+    b->cap = cap;
+    req->method = d + off_method;
+    req->path = d + off_path;
+    if (off_query) req->query = d + off_query;
+    for (int i = 0; i < req->nheaders; i++) {
+        req->header_name[i] = d + off_name[i];
+        req->header_value[i] = d + off_value[i];
+    }
+    return 0;
+}
+
 static void send_error(int fd, http_response *w, int status) {
     response_reset(w);
     w->status = status;
@@ -396,6 +421,10 @@ static int serve_conn(http_server *s, int fd, worker_buf *b) {
         if (h.expect_continue && b->len < need &&
             send_all(fd, "HTTP/1.1 100 Continue\r\n\r\n", 25, 0) != 0)
             return 0;
+        if (need + 1 > b->cap && grow_keeping(b, need + 1, &req) != 0) {
+            send_error(fd, &b->w, 500);
+            return 0;
+        }
         while (b->len < need) {
             if (read_more(fd, b, deadline) <= 0) return 0;
         }

@@ -193,6 +193,31 @@ START_TEST(body_in_pieces_and_continue) {
 }
 END_TEST
 
+/* A body larger than the worker's first buffer: the buffer grows, and the
+ * request's strings must follow it. */
+START_TEST(large_body_echo) {
+    size_t n = 300000;
+    char *body = malloc(n), *buf = malloc(n + 4096);
+    for (size_t i = 0; i < n; i++) body[i] = (char)('a' + i % 26);
+    int fd = dial(port);
+    char head[256];
+    snprintf(head, sizeof head, "POST /echo?x=1 HTTP/1.1\r\nHost: t\r\n"
+             "Content-Length: %zu\r\n\r\n", n);
+    say(fd, head);
+    size_t off = 0;
+    while (off < n) {
+        ssize_t k = send(fd, body + off, n - off > 65536 ? 65536 : n - off, MSG_NOSIGNAL);
+        ck_assert_int_gt(k, 0);
+        off += (size_t)k;
+    }
+    ck_assert_int_eq(hear(fd, buf, n + 4096), 200);
+    ck_assert(memcmp(buf + strlen(buf) - n, body, n) == 0);
+    close(fd);
+    free(body);
+    free(buf);
+}
+END_TEST
+
 START_TEST(bad_requests_close) {
     char buf[4096];
     int fd = dial(port);
@@ -285,6 +310,7 @@ int main(void) {
     tcase_add_test(live, http10_closes);
     tcase_add_test(live, pipelined_in_order);
     tcase_add_test(live, body_in_pieces_and_continue);
+    tcase_add_test(live, large_body_echo);
     tcase_add_test(live, bad_requests_close);
     tcase_add_test(live, more_clients_than_workers);
     tcase_add_test(live, slow_client_does_not_block);
