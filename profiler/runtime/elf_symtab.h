@@ -32,11 +32,15 @@ typedef struct elf_symtab {
     size_t pool_len;
 } elf_symtab;
 
-/* Reads the function symbols of section secname (".symtab" or ".dynsym") of
- * im into t (which must be zeroed). Returns the number of symbols (0 when
- * the section is absent or holds none; t stays empty), or -1 on out of
- * memory. A malformed section yields whatever entries are well-formed. */
-long elf_symtab_load(elf_symtab *t, const elf_image *im, const char *secname);
+/* Reads the function symbols of section secname (".symtab" or ".dynsym")
+ * of im into t (which must be zeroed), plus, when plt_im is not NULL, one
+ * "<callee>@plt" symbol per PLT stub of plt_im (x86-64 only; plt_im is the
+ * object itself when im is its separate debug file). Returns the number of
+ * entries, or 0 when secname is absent or holds no function (t then stays
+ * empty, PLT stubs included), or -1 on out of memory. A malformed section
+ * yields whatever entries are well-formed. */
+long elf_symtab_load(elf_symtab *t, const elf_image *im, const char *secname,
+                     const elf_image *plt_im);
 
 void elf_symtab_free(elf_symtab *t);
 

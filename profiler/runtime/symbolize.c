@@ -149,15 +149,16 @@ void symbolizer_free(symbolizer *s) {
 /* ---- objects and lookup ----------------------------------------------- */
 
 /* Reads the function symbols of o: its own .symtab, else its debug file's
- * .symtab, else its .dynsym. Out of memory leaves o without symbols. */
+ * .symtab, else its .dynsym; with its PLT stubs. Out of memory leaves o
+ * without symbols. */
 static void load_symbols(sym_object *o) {
-    if (elf_symtab_load(&o->syms, &o->im, ".symtab") > 0) return;
+    if (elf_symtab_load(&o->syms, &o->im, ".symtab", &o->im) > 0) return;
     if (o->im.mapped) {
         char *dbg = elf_debugfile_find(ELF_DEBUG_ROOT, o->path, &o->im, o->build_id);
         if (dbg != NULL) {
             elf_image di;
             if (elf_image_open(&di, dbg) == 0) {
-                long n = elf_symtab_load(&o->syms, &di, ".symtab");
+                long n = elf_symtab_load(&o->syms, &di, ".symtab", &o->im);
                 elf_image_close(&di);
                 free(dbg);
                 if (n > 0) return;
@@ -166,7 +167,7 @@ static void load_symbols(sym_object *o) {
             }
         }
     }
-    elf_symtab_load(&o->syms, &o->im, ".dynsym");
+    elf_symtab_load(&o->syms, &o->im, ".dynsym", &o->im);
 }
 
 /* Loads o's image, build id and symbols, and fixes the bias of m. */

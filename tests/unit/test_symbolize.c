@@ -383,7 +383,7 @@ static long exercise(const uint8_t *buf, size_t len) {
     const char *secs[] = {".symtab", ".dynsym"};
     for (int i = 0; i < 2; i++) {
         elf_symtab t = {0};
-        long n = elf_symtab_load(&t, &im, secs[i]);
+        long n = elf_symtab_load(&t, &im, secs[i], &im);
         if (n > 0) {
             for (uint64_t a = 0; a < 0x200000; a += 0x1001) {
                 const elf_sym *s = elf_symtab_find(&t, a);
@@ -480,7 +480,7 @@ START_TEST(truncated_file_on_disk) {
         char hex[129];
         ck_assert_int_eq(elf_build_id(&im, hex, sizeof(hex)), 0); /* notes are up front */
         elf_symtab t = {0};
-        ck_assert_int_eq(elf_symtab_load(&t, &im, ".dynsym"), 0); /* headers are cut off */
+        ck_assert_int_eq(elf_symtab_load(&t, &im, ".dynsym", &im), 0); /* headers are cut off */
         elf_image_close(&im);
     }
     unlink(path);
@@ -499,7 +499,7 @@ START_TEST(symtab_sorted_unique_and_bounded) {
     elf_image im;
     ck_assert_int_eq(elf_image_open(&im, li.path), 0);
     elf_symtab t = {0};
-    long n = elf_symtab_load(&t, &im, ".dynsym");
+    long n = elf_symtab_load(&t, &im, ".dynsym", NULL);
     ck_assert_int_gt(n, 100);
     for (size_t i = 0; i < t.nsyms; i++) {
         ck_assert_uint_lt(t.syms[i].addr, t.syms[i].end);
@@ -510,6 +510,44 @@ START_TEST(symtab_sorted_unique_and_bounded) {
     ck_assert_ptr_null(elf_symtab_find(&t, t.syms[0].addr - 1));
     elf_symtab_free(&t);
     elf_image_close(&im);
+}
+END_TEST
+
+START_TEST(plt_stubs_named_after_callee) {
+    /* objdump's names for this binary's PLT stubs, for comparison. */
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    ck_assert_int_gt(len, 0);
+    exe[len] = '\0';
+    Dl_info info;
+    struct link_map *lm = NULL;
+    ck_assert_int_ne(dladdr1((void *)symbolize_me_static, &info, (void **)&lm, RTLD_DL_LINKMAP),
+                     0);
+    char cmd[PATH_MAX + 64];
+    snprintf(cmd, sizeof(cmd), "objdump -d -j .plt -j .plt.sec '%s' 2>/dev/null", exe);
+    FILE *f = popen(cmd, "r");
+    ck_assert_ptr_nonnull(f);
+    symbolizer *s = symbolizer_new();
+    char line[512];
+    int checked = 0;
+    while (fgets(line, sizeof(line), f)) {
+        unsigned long long addr;
+        char name[256];
+        /* "<getpid@plt>:" names a stub; "<x@plt-0x10>:" is the resolver. */
+        size_t n = 0;
+        if (sscanf(line, "%llx <%255[^>]>:", &addr, name) != 2 || (n = strlen(name)) < 5 ||
+            strcmp(name + n - 4, "@plt") != 0)
+            continue;
+        const char *func;
+        uint64_t start;
+        ck_assert_int_eq(symbolizer_lookup(s, lm->l_addr + addr + 4, &func, NULL, &start), 0);
+        ck_assert_str_eq(func, name);
+        ck_assert_uint_eq(start, lm->l_addr + addr);
+        checked++;
+    }
+    pclose(f);
+    if (checked == 0) printf("SKIP objdump listed no PLT stubs\n");
+    symbolizer_free(s);
 }
 END_TEST
 
@@ -608,6 +646,7 @@ static Suite *suite(void) {
     tcase_add_test(tc, fuzz_truncated_and_corrupt_debug_file);
     tcase_add_test(tc, truncated_file_on_disk);
     tcase_add_test(tc, symtab_sorted_unique_and_bounded);
+    tcase_add_test(tc, plt_stubs_named_after_callee);
     tcase_add_test(tc, locations_are_deduplicated);
     tcase_add_test(tc, many_locations_memo_grows);
     suite_add_tcase(s, tc);
