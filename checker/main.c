@@ -20,8 +20,8 @@
 
 enum mode { MODE_CHECK, MODE_RESET, MODE_RUN };
 
-static void usage(FILE *f) {
-    fprintf(f, "usage: ./check [--solution] taskN... | ./check [--solution] all\n"
+static void usage(void) {
+    printf("usage: ./check [--solution] taskN... | ./check [--solution] all\n"
                "       ./check --reset taskN...  |  ./check --run taskN\n"
                "see docs/checker.md\n");
 }
@@ -194,7 +194,7 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--reset") == 0) mode = MODE_RESET;
         else if (strcmp(a, "--run") == 0) mode = MODE_RUN;
         else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
+            usage();
             return 0;
         } else if (a[0] == '-') {
             fprintf(stderr, "checker: unknown option '%s' (see ./check --help)\n", a);
@@ -214,7 +214,8 @@ int main(int argc, char **argv) {
     }
     if (all) return check_all(solution);
     if (ntasks == 0) {
-        usage(stderr);
+        fprintf(stderr, "checker: name a task (task1 ... task%d) or all; see ./check --help\n",
+                NTASKS);
         return 2;
     }
     if (mode != MODE_CHECK && solution) {

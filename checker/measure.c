@@ -13,7 +13,8 @@
 int measure_load(check_ctx *c, run_which w, profile **out, char *err, size_t errlen) {
     run_state *r = &c->runs[w];
     if (exercise_run(c, w) < 0) {
-        snprintf(err, errlen, "no run: %s", r->error);
+        snprintf(err, errlen, "not measured, the %s run failed (see above)",
+                 w == RUN_BEFORE ? "before" : "yours");
         return -1;
     }
     if (!r->prof_tried) {

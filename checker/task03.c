@@ -95,7 +95,7 @@ static int measure_order(check_ctx *c, const criterion *k, measurement *m) {
     double t = (double)rep.total / 100.0;
     bool ordered = cum_outer >= cum_middle && cum_middle >= cum_leaf;
     m->value = ordered && !intruder;
-    int len = snprintf(m->shown, sizeof m->shown, "cum outer %.1f%% >= middle %.1f%% >= leaf %.1f%%",
+    int len = snprintf(m->shown, sizeof m->shown, "is outer %.1f%% >= middle %.1f%% >= leaf %.1f%%",
                        (double)cum_outer / t, (double)cum_middle / t, (double)cum_leaf / t);
     if (!ordered && len > 0)
         snprintf(m->shown + len, sizeof m->shown - (size_t)len, ": not in this order");
@@ -130,7 +130,7 @@ static const criterion criteria[] = {
     {.id = "middle-flat", .what = "middle has flat", .run = RUN_YOURS, .measure = measure_flat_pct,
      .arg = FN("middle"), .op = BOUND_AT_MOST, .hi = 5, .unit = "%",
      .anchor = "outer-and-middle-high-cum-low-flat"},
-    {.id = "cum-order", .what = "sorted by cum,", .run = RUN_YOURS, .measure = measure_order,
+    {.id = "cum-order", .what = "cum order", .run = RUN_YOURS, .measure = measure_order,
      .op = BOUND_HOLDS, .bound_text = "outer, middle, then leaf; only callers above them",
      .anchor = "the-cum-order"},
     {.id = "notes", .what = "your answer", .run = RUN_NONE, .measure = measure_notes,
