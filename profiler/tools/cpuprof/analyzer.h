@@ -56,10 +56,15 @@ typedef struct view {
     int si;                /* the "samples" (count) type for -ci, or -1 */
     int64_t total_samples; /* its total before the filters */
     const settings *set;   /* the settings the view was made with */
+    bool emptied;          /* the filters removed every sample */
 } view;
 
 int session_view(const session *s, const settings *set, view *out, char *err, size_t errlen);
 void view_free(view *v);
+/* Runs report `name` ("top", "tags", "traces") on a fresh view of s with
+ * set, warning on stderr when the filters left no sample. */
+int session_report(const session *s, const settings *set, const char *name, FILE *out,
+                   char *err, size_t errlen);
 
 /* pprof's choice of sample type: "" picks the default, digits an index, a
  * name its type (an "inuse_" prefix may be dropped). -1 and err otherwise. */

@@ -183,19 +183,9 @@ int main(int argc, char **argv) {
 
     int status = 0;
     if (opt.top || opt.tags || opt.traces) {
-        view v;
-        int rc = -1;
         if (s.set.nodecount < 0) s.set.nodecount = 0;
-        if (session_view(&s, &s.set, &v, err, sizeof(err)) == 0) {
-            if (opt.top)
-                rc = report_top(stdout, &v, err, sizeof(err));
-            else if (opt.tags)
-                rc = report_tags(stdout, &v, err, sizeof(err));
-            else
-                rc = report_traces(stdout, &v, err, sizeof(err));
-            view_free(&v);
-        }
-        if (rc < 0) {
+        const char *name = opt.top ? "top" : opt.tags ? "tags" : "traces";
+        if (session_report(&s, &s.set, name, stdout, err, sizeof(err)) < 0) {
             fflush(stdout);
             fprintf(stderr, "cpuprof: %s\n", err);
             status = 1;

@@ -151,8 +151,7 @@ int session_view(const session *s, const settings *set, view *out, char *err, si
     if (f.focus || f.ignore || f.tagfocus || f.tagignore) {
         size_t before = p->nsamples;
         if (profile_filter(p, &f, err, errlen) < 0) goto fail;
-        if (before > 0 && p->nsamples == 0)
-            fprintf(stderr, "cpuprof: warning: no samples are left after the filters\n");
+        out->emptied = before > 0 && p->nsamples == 0;
     }
     out->p = p;
     out->set = set;
@@ -165,4 +164,23 @@ fail:
 void view_free(view *v) {
     if (v->p) profile_free(v->p);
     v->p = NULL;
+}
+
+int session_report(const session *s, const settings *set, const char *name, FILE *out,
+                   char *err, size_t errlen) {
+    view v;
+    int rc;
+    if (session_view(s, set, &v, err, errlen) < 0) return -1;
+    if (v.emptied) {
+        fflush(out);
+        fprintf(stderr, "cpuprof: warning: the filters matched no samples\n");
+    }
+    if (strcmp(name, "top") == 0)
+        rc = report_top(out, &v, err, errlen);
+    else if (strcmp(name, "tags") == 0)
+        rc = report_tags(out, &v, err, errlen);
+    else
+        rc = report_traces(out, &v, err, errlen);
+    view_free(&v);
+    return rc;
 }

@@ -73,21 +73,6 @@ static void cat_regex(char **dst, const char *re) {
     *dst = s;
 }
 
-static int run_report(session *s, const settings *set, const char *cmd, FILE *out, char *err,
-                      size_t errlen) {
-    view v;
-    int rc;
-    if (session_view(s, set, &v, err, errlen) < 0) return -1;
-    if (strcmp(cmd, "top") == 0)
-        rc = report_top(out, &v, err, errlen);
-    else if (strcmp(cmd, "tags") == 0)
-        rc = report_tags(out, &v, err, errlen);
-    else
-        rc = report_traces(out, &v, err, errlen);
-    view_free(&v);
-    return rc;
-}
-
 /* A report command with its words: N, -cum, RE and -RE. */
 static int report_command(session *s, const char *cmd, char **tok, int ntok, FILE *out,
                           char *err, size_t errlen) {
@@ -113,7 +98,7 @@ static int report_command(session *s, const char *cmd, char **tok, int ntok, FIL
     free(focus);
     free(ignore);
     if (set.nodecount < 0) set.nodecount = 10;
-    int rc = run_report(s, &set, cmd, out, err, errlen);
+    int rc = session_report(s, &set, cmd, out, err, errlen);
     settings_free(&set);
     return rc;
 }
