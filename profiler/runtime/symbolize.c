@@ -46,6 +46,7 @@ struct symbolizer {
     sym_object **objs;
     size_t nobjs;
     profile *bound;
+    size_t bound_mappings; /* pf_mappings added to bound */
     /* open-addressing memo pc -> location for the bound profile */
     uint64_t *memo_pc;
     pf_location **memo_loc;
@@ -266,19 +267,26 @@ static int memo_grow(symbolizer *s) {
     return 0;
 }
 
+/* Binds s to p. A profile at the same address as the bound one but with
+ * fewer mappings or locations than s added is a new profile that reuses a
+ * freed one's memory: it is rebound too, so no stale pointer is used. */
 static void bind_profile(symbolizer *s, profile *p) {
-    if (s->bound == p) return;
+    if (s->bound == p && p->nmappings >= s->bound_mappings && p->nlocations >= s->memo_len)
+        return;
     s->bound = p;
+    s->bound_mappings = 0;
     for (size_t i = 0; i < s->nmaps; i++) s->maps[i].pm = NULL;
     memo_reset(s);
 }
 
 /* The pf_mapping of m in the bound profile p, added on first need. */
-static pf_mapping *mapping_in(profile *p, sym_map *m) {
+static pf_mapping *mapping_in(symbolizer *s, profile *p, sym_map *m) {
     if (m->pm == NULL) {
         m->pm = profile_add_mapping(p, m->start, m->limit, m->offset, m->obj->path,
                                     m->obj->build_id);
-        if (m->pm != NULL) m->pm->has_functions = m->obj->syms.nsyms > 0;
+        if (m->pm == NULL) return NULL;
+        m->pm->has_functions = m->obj->syms.nsyms > 0;
+        s->bound_mappings++;
     }
     return m->pm;
 }
@@ -289,7 +297,7 @@ pf_location *symbolizer_location(symbolizer *s, profile *p, uint64_t pc) {
         /* pprof takes the first mapping for the main program (its "File:"
          * line): put the executable's text there before any library. */
         sym_map *exe = find_map(s, getauxval(AT_ENTRY));
-        if (exe != NULL && mapping_in(p, exe) == NULL) return NULL;
+        if (exe != NULL && mapping_in(s, p, exe) == NULL) return NULL;
     }
     if (s->memo_cap) {
         size_t i = memo_slot(s, pc);
@@ -300,7 +308,7 @@ pf_location *symbolizer_location(symbolizer *s, profile *p, uint64_t pc) {
     pf_mapping *pm = NULL;
     pf_function *fn = NULL;
     if (m != NULL) {
-        pm = mapping_in(p, m);
+        pm = mapping_in(s, p, m);
         if (pm == NULL) return NULL;
         const elf_sym *sym = find_sym(m, pc);
         if (sym != NULL) {

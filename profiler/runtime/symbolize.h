@@ -26,7 +26,11 @@ void symbolizer_free(symbolizer *s);
 /* The location for pc in p: adds the mapping (with its build id), function
  * and location as needed, deduplicated (the same pc twice gives the same
  * location; one pf_mapping per executable mapping; one pf_function per
- * distinct function). pc is an exact instruction address. A pc in no
+ * distinct function). The executable's text mapping is added first, as
+ * pprof takes mappings[0] for the main program. pc is an exact instruction
+ * address (callers pass return address - 1 for non-leaf frames). The
+ * symbolizer remembers p's mappings and locations; calling it with another
+ * profile starts afresh for that one. A pc in no
  * executable mapping gets a location with no mapping and no line; a pc in a
  * mapping but in no known function gets a location with the mapping and no
  * line. NULL only on out of memory. */

@@ -601,6 +601,15 @@ START_TEST(locations_are_deduplicated) {
     ck_assert_uint_eq(q->nmappings, 1);
     ck_assert_uint_eq(q->nlocations, 1);
     profile_free(q);
+
+    /* A new profile (whose memory may be the freed bound one's) starts clean. */
+    profile *r = profile_new();
+    pf_location *ra = symbolizer_location(s, r, f + 1);
+    ck_assert_ptr_nonnull(ra);
+    ck_assert_uint_eq(r->nmappings, 1);
+    ck_assert_uint_eq(r->nlocations, 1);
+    ck_assert_ptr_eq(ra->mapping, r->mappings[0]);
+    profile_free(r);
     profile_free(p);
     symbolizer_free(s);
 }
