@@ -118,14 +118,17 @@ pf_function *profile_function(profile *p, const char *name, const char *system_n
                               const char *filename, int64_t start_line);
 
 /* Finds the location with this (mapping, address) or adds it, with one line
- * (fn may be NULL: a location with no line, as pprof allows). */
+ * (fn may be NULL: a location with no line, as pprof allows). Address 0 says
+ * nothing about the code, so there the line (fn, line) is part of the key. */
 pf_location *profile_location(profile *p, pf_mapping *m, uint64_t address, pf_function *fn,
                               int64_t line);
 
 /* Appends an outer (inlined-into) line to a location. */
 void profile_location_add_line(profile *p, pf_location *loc, pf_function *fn, int64_t line);
 
-/* Adds a sample; locs and values are copied (one value per sample type). */
+/* Adds a sample; locs and values are copied (one value per sample type).
+ * The returned pointer is valid until the next profile_add_sample,
+ * profile_filter or profile_merge_base (the samples array may move). */
 pf_sample *profile_add_sample(profile *p, pf_location *const *locs, size_t nlocs,
                               const int64_t *values);
 void profile_sample_add_label(profile *p, pf_sample *s, const char *key, const char *str);
@@ -160,6 +163,8 @@ int profile_merge_base(profile *p, const profile *base, bool diff_base, char *er
                        size_t errlen);
 
 typedef struct pf_filter {
+    /* focus/ignore match, as in pprof, a frame's function name or file name,
+     * or its mapping's file. */
     const char *focus;     /* regex on function names: keep samples with a match */
     const char *ignore;    /* regex on function names: drop samples with a match */
     const char *tagfocus;  /* "key=regex" or "regex" (any key): keep matching samples */
@@ -205,7 +210,8 @@ typedef struct pf_tag {
     const char *key;
     pf_tag_value *values; /* sorted by total descending, then value */
     size_t nvalues;
-    int64_t total; /* value of samples that carry this key */
+    int64_t total; /* sum of its values' totals (a sample carrying the key
+                      twice counts twice, as in pprof) */
 } pf_tag;
 
 typedef struct pf_tags {
