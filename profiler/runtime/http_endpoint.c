@@ -155,12 +155,42 @@ static int capture_wait(int fd, long long ms) {
     }
 }
 
+/* Copies the raw value of key in query ("a=1&timer=thread") into out.
+ * Returns 1 when found, 0 when absent, -1 when the value is too long. */
+static int query_raw(const char *query, const char *key, char *out, size_t n) {
+    size_t kl = strlen(key);
+    for (const char *p = query; p; p = strchr(p, '&'), p = p ? p + 1 : NULL) {
+        if (strncmp(p, key, kl) != 0 || p[kl] != '=') continue;
+        const char *v = p + kl + 1;
+        size_t vl = strcspn(v, "&");
+        if (vl >= n) return -1;
+        memcpy(out, v, vl);
+        out[vl] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
 static void serve_profile(int fd, const cpuprof_http_request *req) {
     long seconds = DEFAULT_SECONDS;
     int q = cpuprof_http_query_int(req->query, "seconds", 1, MAX_SECONDS, &seconds);
     if (q < 0) {
         respond_error(fd, 400,
                       "Bad seconds: want an integer from 1 to 3600\n");
+        return;
+    }
+    long hz = 0;
+    if (cpuprof_http_query_int(req->query, "hz", 1, 10000, &hz) < 0) {
+        respond_error(fd, 400, "Bad hz: want an integer from 1 to 10000\n");
+        return;
+    }
+    cpuprof_timer_mode mode = CPUPROF_TIMER_PROCESS;
+    char timer[16] = "process";
+    int t = query_raw(req->query, "timer", timer, sizeof timer);
+    if (t >= 0 && strcmp(timer, "thread") == 0) {
+        mode = CPUPROF_TIMER_THREAD;
+    } else if (t < 0 || strcmp(timer, "process") != 0) {
+        respond_error(fd, 400, "Bad timer: want process or thread\n");
         return;
     }
     int expected = 0;
@@ -170,6 +200,8 @@ static void serve_profile(int fd, const cpuprof_http_request *req) {
     }
     cpuprof_options opts;
     memset(&opts, 0, sizeof opts);
+    opts.hz = (int)hz;
+    opts.mode = mode;
     if (cpuprof_start_opts(NULL, &opts) != 0) {
         int err = errno;
         atomic_store(&capturing, 0);
@@ -226,7 +258,9 @@ static const char index_html[] =
     "<table>\n"
     "<tr><td><a href=\"profile?seconds=30\">profile</a></td>"
     "<td>a CPU profile of the next <code>seconds</code> seconds "
-    "(default 30, 1 to 3600), gzipped pprof format</td></tr>\n"
+    "(default 30, 1 to 3600), gzipped pprof format; optional "
+    "<code>hz</code> (samples per CPU-second, default 100) and "
+    "<code>timer=process|thread</code></td></tr>\n"
     "<tr><td><a href=\"cmdline\">cmdline</a></td>"
     "<td>the command line of this process, arguments separated by NUL</td></tr>\n"
     "</table>\n"
