@@ -9,7 +9,8 @@
 # For each, `cpuprof -top -nodecount=10` and `go tool pprof -top
 # -nodecount=10` must print the same rows: name, flat and cum as printed
 # (the text is compared, so units and rounding must agree too), and the same
-# "Showing nodes accounting for" line. Needs `go` on PATH; without it the
+# "Showing nodes accounting for" line. For our profiles, -tags and -traces
+# must also print exactly what pprof prints. Needs `go` on PATH; without it the
 # script prints "SKIP interop (no go)". Nothing here needs the network: the
 # Go module has no dependencies and GOPROXY is off.
 set -u
@@ -79,6 +80,15 @@ if cc -std=c17 -O1 -D_GNU_SOURCE -Iprofiler/include -Ibuild/gen -o "$T/cpuprof_g
   compare interop_ours_diff_base -diff_base="$T/base.pb.gz" "$T/main.pb.gz"
   compare interop_ours_focus -focus=rec "$T/main.pb.gz"
   compare interop_ours_tagfocus -tagfocus=thread=main "$T/main.pb.gz"
+  # The other text reports match pprof's whole output, header included.
+  for r in tags traces; do
+    if [ "$("$C" -$r "$T/main.pb.gz" 2>&1)" == "$(go tool pprof -$r "$T/main.pb.gz" 2>&1)" ]; then
+      pass "interop_ours_${r}_text"
+    else
+      fail "interop_ours_${r}_text"
+      diff <("$C" -$r "$T/main.pb.gz" 2>&1) <(go tool pprof -$r "$T/main.pb.gz" 2>&1) | sed 's/^/    /'
+    fi
+  done
 else
   fail interop_ours_generator
 fi
