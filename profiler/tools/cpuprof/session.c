@@ -4,7 +4,9 @@
  * one-line message), then keeps the file's bytes; each view parses them
  * again, merges the -base profile in (pprof's order: base first, then
  * filters) and applies the focus/ignore/tagfocus/tagignore settings.
- * Invariant: the session itself is never modified by a report.
+ * Totals are taken after the merge and before the filters, as pprof does,
+ * so percentages stay shares of the whole profile. session_report runs one
+ * report on a fresh view. Invariant: a report never modifies the session.
  */
 #include <errno.h>
 #include <stdlib.h>
