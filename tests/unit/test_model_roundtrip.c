@@ -211,10 +211,14 @@ START_TEST(builder_dedups) {
 }
 END_TEST
 
-static char tmpdir[] = "/tmp/test_model_XXXXXX";
+static char tmpdir[64];
 
+/* mkdtemp's template: the prefix and six 'X' to replace. */
 static void setup_dir(void) {
-    strcpy(tmpdir, "/tmp/test_model_XXXXXX");
+    strcpy(tmpdir, "/tmp/test_model_");
+    size_t n = strlen(tmpdir);
+    memset(tmpdir + n, 'X', 6);
+    tmpdir[n + 6] = '\0';
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
 
