@@ -223,7 +223,7 @@ static void setup_dir(void) {
 }
 
 static void teardown_dir(void) {
-    char cmd[128];
+    char cmd[256];
     snprintf(cmd, sizeof cmd, "chmod -R u+w %s; rm -rf %s", tmpdir, tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", tmpdir);
 }
