@@ -3,7 +3,8 @@
  * A sample's frames are its locations from leaf to root and, inside each
  * location, its lines from the innermost (inlined) function outwards. A row
  * is a function name (or the location's address, 0x..., when a frame has no
- * function). For sample value v (samples with v == 0 are skipped):
+ * named function, and "<unknown>" when it has no address either). For
+ * sample value v (samples with v == 0 are skipped):
  *   flat(f) += v  when f is the sample's first frame, locs[0]->lines[0];
  *   cum(f)  += v  when f is anywhere in the sample, once per sample even if
  *                 recursion or inlining puts it there several times.
