@@ -23,6 +23,8 @@
  *   - cpuprof_http_stop wakes every thread through one pipe, ends a running
  *     capture early (the partial profile is still sent) and returns only
  *     when no endpoint thread remains.
+ *   - A forked child starts with no endpoint (its inherited listener is
+ *     closed); it may call cpuprof_http_start on its own.
  */
 #include "cpuprof.h"
 #include "http_listen.h"
@@ -378,7 +380,29 @@ static int spawn_masked(pthread_t *t, void *(*fn)(void *)) {
     return rc;
 }
 
+/* In a forked child the endpoint's threads do not exist: forget them, and
+ * close the inherited listener so the parent alone owns the port. The lock
+ * is re-initialized because a parent thread may have held it at fork. */
+static void forget_in_child(void) {
+    pthread_mutex_init(&ep.lock, NULL);
+    pthread_cond_init(&ep.idle, NULL);
+    if (ep.serving) {
+        close(ep.listen_fd);
+        close(ep.wake[0]);
+        close(ep.wake[1]);
+    }
+    ep.listen_fd = ep.wake[0] = ep.wake[1] = -1;
+    ep.serving = ep.stopping = ep.active = 0;
+    atomic_store(&capturing, 0);
+}
+
+static void register_fork_handler(void) {
+    pthread_atfork(NULL, NULL, forget_in_child);
+}
+
 static int start_locked(const char *addr, char *where, size_t n) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, register_fork_handler);
     if (ep.serving) {
         errno = EBUSY;
         return -1;

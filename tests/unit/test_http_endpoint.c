@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cpuprof.h"
@@ -73,6 +74,29 @@ START_TEST(busy_and_restart) {
 }
 END_TEST
 
+/* A forked child starts with no endpoint and may serve on its own port,
+ * while the parent keeps serving on its port. */
+START_TEST(fork_child_starts_fresh) {
+    int port = cpuprof_http_start("127.0.0.1:0");
+    ck_assert_int_gt(port, 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int p2 = cpuprof_http_start("127.0.0.1:0");
+        if (p2 <= 0 || p2 == port) _exit(1);
+        cpuprof_http_stop();
+        _exit(0);
+    }
+    int st = 0;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char a[16];
+    listen_addr(port, a, sizeof a);
+    ck_assert_str_eq(a, "0100007F"); /* the parent still listens */
+    cpuprof_http_stop();
+}
+END_TEST
+
 /* A one-hour capture, then stop: the client still gets a 200 profile. */
 START_TEST(stop_ends_capture) {
     int port = cpuprof_http_start("127.0.0.1:0");
@@ -107,6 +131,7 @@ int main(void) {
     tcase_add_test(tc, loopback_by_default);
     tcase_add_test(tc, bad_addresses);
     tcase_add_test(tc, busy_and_restart);
+    tcase_add_test(tc, fork_child_starts_fresh);
     tcase_add_test(tc, stop_ends_capture);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
