@@ -158,6 +158,11 @@ void bs_quantile_ci(int n, double q, double confidence, int *lo, int *hi) {
     *hi = r;
 }
 
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 /* C(n, k) by the multiplicative formula; exact while it fits a double's
  * 53 bits, which covers the tie-group sizes used here. */
 static double binom(int n, int k) {
@@ -171,11 +176,6 @@ static double binom(int n, int k) {
     return c;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* P(U <= u) under the null, for a first sample of n1 out of the pooled
  * sorted ranks whose tie groups have the given sizes: counts the splits
  * of each tie group between the samples (a knapsack over doubled rank
@@ -186,6 +186,21 @@ static double u_cdf(int n1, int n2, const int *ties, int ngroups, double u) {
     if (u >= (double)n1 * n2)
         return 1;
     int N = n1 + n2;
+    if (ngroups == 2) {
+        /* Two distinct values: with r of the first sample in the upper
+         * group, 2U = n1(t0 - n1) + r N, so U <= u counts r up to
+         * (2u - n1(t0 - n1)) / N. benchstat rounds that bound toward zero
+         * (not down), so a u below the smallest attainable U still counts
+         * r = 0; we do the same to print the same p-values. */
+        int t0 = ties[0], t1 = ties[1];
+        long num = (long)(2 * u) - (long)n1 * (t0 - n1);
+        long rmax = num / N;
+        int rmin = n1 - t0 > 0 ? n1 - t0 : 0;
+        double count = 0;
+        for (long r = rmin; r <= rmax && r <= n1 && r <= t1; r++)
+            count += binom(t0, n1 - (int)r) * binom(t1, (int)r);
+        return count / binom(N, n1);
+    }
     /* 2U = 2R - n1(n1+1); keep doubled rank sums up to the limit. */
     long limit = (long)floor(2 * u) + (long)n1 * (n1 + 1);
     size_t width = (size_t)limit + 1;
