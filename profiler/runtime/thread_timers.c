@@ -45,7 +45,7 @@ typedef struct armed {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static armed *reg;
 static size_t nreg, capreg;
-static int active;        /* between start and stop */
+static _Atomic int active; /* between start and stop; written under lock */
 static int64_t period;    /* ns */
 static uint64_t rng;      /* xorshift64 state, under lock */
 static pthread_key_t exit_key;
@@ -124,6 +124,9 @@ static void make_key(void) {
 
 /* Called first thing in every thread created through pthread_create. */
 static void attach_self(void) {
+    /* Fast path with no profile: a start racing with this thread's birth
+     * finds it in /proc/self/task anyway. */
+    if (!atomic_load(&active)) return;
     pthread_once(&key_once, make_key);
     pthread_mutex_lock(&lock);
     if (active && arm_locked(gettid()) == 0) pthread_setspecific(exit_key, (void *)1);
