@@ -57,6 +57,7 @@ typedef struct criterion {
     const char *id;         /* short stable name */
     const char *what;       /* the quantity as printed: "sum has flat" */
     run_which run;          /* the run it is measured on */
+    bool also_before;       /* compares with the untouched program's run */
     measure_fn measure;
     const char *arg;        /* for the measure, usually a function-name regex */
     bound_op op;
@@ -167,6 +168,14 @@ int measure_profile_samples(check_ctx *c, const criterion *k, measurement *m);
 int measure_flat_pct(check_ctx *c, const criterion *k, measurement *m);
 int measure_cum_pct(check_ctx *c, const criterion *k, measurement *m);
 int measure_cum_minus_flat(check_ctx *c, const criterion *k, measurement *m);
+
+/* benchfmt.c: benchmark output (Go's format). */
+int benchfmt_values(const char *path, const char *name, const char *unit, double *vals,
+                    size_t max, size_t *n, char *err, size_t errlen);
+double benchfmt_median(double *vals, size_t n);
+/* Speedup of yours over before on benchmark k->arg (median ns/op); it uses
+ * both runs, so its criterion sets .also_before. */
+int measure_speedup(check_ctx *c, const criterion *k, measurement *m);
 
 /* notes.c: the writeup criteria. */
 int notes_answer_lines(const char *path, int *lines, char *err, size_t errlen);

@@ -100,7 +100,8 @@ static int check_task(const task_entry *e, bool solution, bool quiet, int *passe
      * criterion lines come together. */
     for (int w = RUN_BEFORE; w <= RUN_YOURS; w++)
         for (size_t i = 0; i < t->ncriteria; i++)
-            if ((int)t->criteria[i].run == w) {
+            if ((int)t->criteria[i].run == w ||
+                (w == RUN_BEFORE && t->criteria[i].also_before)) {
                 exercise_run(&c, (run_which)w);
                 break;
             }

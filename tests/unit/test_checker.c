@@ -1,12 +1,13 @@
 /* test_checker.c: unit tests of the checker's machinery that needs no
  * exercise run: counting a writeup's answer lines, judging and printing
- * bounds, and running child processes. The checker's files are compiled
+ * bounds, reading benchmark output, and running child processes. The checker's files are compiled
  * into this test directly (they are not in any library). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../../checker/benchfmt.c"
 #include "../../checker/notes.c"
 #include "../../checker/report.c"
 #include "../../checker/run.c"
@@ -92,6 +93,38 @@ START_TEST(bound_text_reads_like_the_table) {
 }
 END_TEST
 
+START_TEST(benchfmt_reads_one_benchmark_and_unit) {
+    const char *p = write_notes("goos: linux\npkg: task07\n"
+                                "BenchmarkValidate-2   \t  1000\t  3000 ns/op\t  12 B/op\n"
+                                "BenchmarkValidateAll-2\t  10\t  99999 ns/op\n"
+                                "BenchmarkValidate-2   \t  1000\t  1000.5 ns/op\n"
+                                "BenchmarkValidate\t  1000\t  2000 ns/op\n"
+                                "BenchmarkValidate-2 garbage\n"
+                                "cpuprof: wrote x\nPASS\n");
+    double v[8];
+    size_t n = 0;
+    char err[ERRLEN];
+    ck_assert_int_eq(benchfmt_values(p, "BenchmarkValidate", "ns/op", v, 8, &n, err, sizeof err),
+                     0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert(v[0] == 3000 && v[1] == 1000.5 && v[2] == 2000);
+    ck_assert(benchfmt_median(v, n) == 2000);
+    ck_assert_int_eq(benchfmt_values(p, "BenchmarkValidate", "B/op", v, 8, &n, err, sizeof err),
+                     0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert(v[0] == 12);
+    ck_assert_int_eq(benchfmt_values(p, "BenchmarkOther", "ns/op", v, 8, &n, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "no ns/op result for BenchmarkOther"));
+    unlink(p);
+}
+END_TEST
+
+START_TEST(median_of_even_count_is_the_mean_of_the_middle_two) {
+    double v[] = {4, 1, 3, 2};
+    ck_assert(benchfmt_median(v, 4) == 2.5);
+}
+END_TEST
+
 START_TEST(run_reports_exit_status_and_exec_failure) {
     char err[ERRLEN] = "";
     const char *ok[] = {"true", NULL};
@@ -157,6 +190,10 @@ int main(void) {
     tcase_add_test(bounds, bounds_compare_the_printed_value);
     tcase_add_test(bounds, bound_text_reads_like_the_table);
     suite_add_tcase(s, bounds);
+    TCase *bf = tcase_create("benchfmt");
+    tcase_add_test(bf, benchfmt_reads_one_benchmark_and_unit);
+    tcase_add_test(bf, median_of_even_count_is_the_mean_of_the_middle_two);
+    suite_add_tcase(s, bf);
     TCase *run = tcase_create("run");
     tcase_set_timeout(run, 20);
     tcase_add_test(run, run_reports_exit_status_and_exec_failure);
