@@ -103,7 +103,7 @@ static void note_marks(notes *ns, char *buf, size_t len, const char **msgs,
 }
 
 /* The computed contents of one cell. */
-typedef struct stat {
+typedef struct cellstat {
     bs_cell *cell;
     double *sorted;
     double center, lo, hi;
@@ -113,9 +113,9 @@ typedef struct stat {
     double p;
     int n1, n2;
     char cmp_note[160];
-} stat;
+} cellstat;
 
-static int cmp_double(const void *a, const void *b) {
+static int cmp_sample(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
@@ -145,7 +145,7 @@ static const double utest_min_p[] = {
     0.0001554001554001554, 4.113533525298231e-05,
 };
 
-static void summarize(stat *s, const bs_opts *o) {
+static void summarize(cellstat *s, const bs_opts *o) {
     bs_cell *c = s->cell;
     int lo, hi;
     s->sorted = malloc((size_t)c->n * sizeof *s->sorted);
@@ -154,7 +154,7 @@ static void summarize(stat *s, const bs_opts *o) {
         exit(1);
     }
     memcpy(s->sorted, c->values, (size_t)c->n * sizeof *s->sorted);
-    qsort(s->sorted, (size_t)c->n, sizeof *s->sorted, cmp_double);
+    qsort(s->sorted, (size_t)c->n, sizeof *s->sorted, cmp_sample);
     bs_quantile_ci(c->n, 0.5, o->confidence, &lo, &hi);
     s->center = bs_quantile(s->sorted, c->n, 0.5);
     s->lo = lo < 1 ? -INFINITY : s->sorted[lo - 1];
@@ -166,7 +166,7 @@ static void summarize(stat *s, const bs_opts *o) {
 
 /* The "exact" summary: the most common value (first on ties), the full
  * range as the interval, and a note when values differ at all. */
-static void summarize_exact(stat *s) {
+static void summarize_exact(cellstat *s) {
     const double *v = s->sorted;
     int n = s->cell->n, count = 1, best = 1;
     double mode = v[0];
@@ -191,7 +191,7 @@ static void summarize_exact(stat *s) {
     }
 }
 
-static void compare(stat *s, const stat *base, const bs_opts *o) {
+static void compare(cellstat *s, const cellstat *base, const bs_opts *o) {
     s->has_base = 1;
     s->base_center = base->center;
     s->n1 = base->cell->n;
@@ -226,7 +226,7 @@ static void compare(stat *s, const stat *base, const bs_opts *o) {
     }
 }
 
-static void pct_range(char *buf, size_t len, const stat *s) {
+static void pct_range(char *buf, size_t len, const cellstat *s) {
     if (isinf(s->lo) || isinf(s->hi)) {
         snprintf(buf, len, "\xe2\x88\x9e");
         return;
@@ -244,7 +244,7 @@ static void pct_range(char *buf, size_t len, const stat *s) {
     snprintf(buf, len, "%.0f%%", 100 * (a > b ? a : b));
 }
 
-static void delta(char *buf, size_t len, const stat *s, const bs_opts *o,
+static void delta(char *buf, size_t len, const cellstat *s, const bs_opts *o,
                   int exact) {
     if (s->p > (exact ? 0 : o->alpha))
         snprintf(buf, len, "~");
@@ -256,7 +256,7 @@ static void delta(char *buf, size_t len, const stat *s, const bs_opts *o,
         snprintf(buf, len, "%+.2f%%", (s->center / s->base_center - 1) * 100);
 }
 
-static void cmp_string(char *buf, size_t len, const stat *s) {
+static void cmp_string(char *buf, size_t len, const cellstat *s) {
     char p[32] = "";
     if (s->p != 0)
         snprintf(p, sizeof p, "p=%.3f ", s->p);
@@ -278,7 +278,7 @@ static void print_table(bs_collect *c, bs_table *t, const bs_opts *o,
     bs_class cls = bs_unit_class(unit);
     int exact = bs_collect_is_exact(c, unit);
     int nr = t->nrows, nc = t->ncols;
-    stat *st = calloc((size_t)nr * (size_t)nc, sizeof *st);
+    cellstat *st = calloc((size_t)nr * (size_t)nc, sizeof *st);
     if (st == NULL) {
         fprintf(stderr, "benchstat: out of memory\n");
         exit(1);
@@ -295,7 +295,7 @@ static void print_table(bs_collect *c, bs_table *t, const bs_opts *o,
         }
     for (int r = 0; r < nr; r++)
         for (int k = 1; k < nc; k++) {
-            stat *s = AT(r, k);
+            cellstat *s = AT(r, k);
             if (s->cell == NULL || AT(r, 0)->cell == NULL)
                 continue;
             if (exact) {
@@ -354,7 +354,7 @@ static void print_table(bs_collect *c, bs_table *t, const bs_opts *o,
                 centers[ncent++] = AT(r, k)->center;
         bs_scaler sc = bs_common_scale(centers, ncent, cls);
         for (int k = 0; k < nc; k++) {
-            stat *s = AT(r, k);
+            cellstat *s = AT(r, k);
             if (s->cell == NULL)
                 continue;
             bs_tt_col(tt, start_col(k));
@@ -388,7 +388,7 @@ static void print_table(bs_collect *c, bs_table *t, const bs_opts *o,
             const char *warn[3] = {NULL, NULL, NULL};
             int ncent = 0, nrat = 0, bad_ratio = 0;
             for (int r = 0; r < nr; r++) {
-                stat *s = AT(r, k);
+                cellstat *s = AT(r, k);
                 if (s->cell == NULL)
                     continue;
                 centers[ncent++] = s->center;

@@ -30,7 +30,7 @@ struct bs_texttab {
     int currow, curcol;
 };
 
-static void *xrealloc(void *p, size_t n) {
+static void *tt_realloc(void *p, size_t n) {
     void *q = realloc(p, n ? n : 1);
     if (q == NULL) {
         fprintf(stderr, "benchstat: out of memory\n");
@@ -39,9 +39,9 @@ static void *xrealloc(void *p, size_t n) {
     return q;
 }
 
-static char *xstrdup(const char *s) {
+static char *tt_strdup(const char *s) {
     size_t n = strlen(s) + 1;
-    return memcpy(xrealloc(NULL, n), s, n);
+    return memcpy(tt_realloc(NULL, n), s, n);
 }
 
 static int runes(const char *s) {
@@ -60,7 +60,7 @@ static int blank(const char *s) {
 }
 
 bs_texttab *bs_tt_new(void) {
-    bs_texttab *t = xrealloc(NULL, sizeof *t);
+    bs_texttab *t = tt_realloc(NULL, sizeof *t);
     memset(t, 0, sizeof *t);
     return t;
 }
@@ -94,16 +94,16 @@ void bs_tt_span(bs_texttab *t, int cols, const char *value, bs_align a,
                 const char *margin) {
     if (t->ncells == t->cap) {
         t->cap = t->cap ? 2 * t->cap : 64;
-        t->cells = xrealloc(t->cells, (size_t)t->cap * sizeof *t->cells);
+        t->cells = tt_realloc(t->cells, (size_t)t->cap * sizeof *t->cells);
     }
     tcell *c = &t->cells[t->ncells];
     c->row = t->currow;
     c->col = t->curcol;
     c->span = cols;
-    c->value = xstrdup(value);
+    c->value = tt_strdup(value);
     if (margin == NULL)
         margin = (t->curcol == 0 || value[0] == '\0') ? "" : " ";
-    c->margin = xstrdup(margin);
+    c->margin = tt_strdup(margin);
     c->align = a;
     c->seq = t->ncells++;
     t->curcol += cols;
@@ -118,7 +118,7 @@ void bs_tt_cell(bs_texttab *t, const char *value, bs_align a,
 
 void bs_tt_shrink(bs_texttab *t, int col) {
     if (col >= t->nshrink) {
-        t->shrink = xrealloc(t->shrink, (size_t)(col + 1));
+        t->shrink = tt_realloc(t->shrink, (size_t)(col + 1));
         memset(t->shrink + t->nshrink, 0, (size_t)(col + 1 - t->nshrink));
         t->nshrink = col + 1;
     }
