@@ -26,6 +26,8 @@ RUNTIME_SRC := $(wildcard profiler/runtime/*.c)
 HARNESS_SRC := $(wildcard profiler/harness/*.c)
 CPUPROF_SRC := $(wildcard profiler/tools/cpuprof/*.c)
 BSTAT_SRC   := $(wildcard profiler/tools/benchstat/*.c)
+# benchstat's reader and statistics, also linked into the checker
+BSTAT_LIB_SRC := $(filter %/benchfmt.c %/collect.c %/stats.c %/units.c,$(BSTAT_SRC))
 CHECKER_SRC := $(wildcard checker/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 
@@ -36,6 +38,7 @@ LIBCPUPROF_A := $(BUILD)/lib/libcpuprof.a
 LIBCPUPROF   := $(BUILD)/lib/libcpuprof.so
 LIBBENCH     := $(BUILD)/lib/libbench.a
 CPUPROF      := $(BUILD)/bin/cpuprof
+LIBBENCHSTAT := $(BUILD)/lib/libbenchstat.a
 BENCHSTAT    := $(BUILD)/bin/benchstat
 CHECKER      := $(BUILD)/bin/checker
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -43,7 +46,7 @@ UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 .PHONY: all tools deps test bench clean
 all: tools
 
-tools: $(LIBPROFILE) $(LIBCPUPROF_A) $(LIBCPUPROF) $(LIBBENCH) $(CPUPROF) $(BENCHSTAT) $(CHECKER)
+tools: $(LIBPROFILE) $(LIBCPUPROF_A) $(LIBCPUPROF) $(LIBBENCH) $(LIBBENCHSTAT) $(CPUPROF) $(BENCHSTAT) $(CHECKER)
 
 $(BUILD)/gen/profile.pb-c.c $(BUILD)/gen/profile.pb-c.h &: profiler/proto/profile.proto
 	@mkdir -p $(BUILD)/gen
@@ -80,11 +83,16 @@ $(CPUPROF): $(call obj,$(CPUPROF_SRC)) $(LIBPROFILE)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LIBS_MODEL)
 
-$(BENCHSTAT): $(call obj,$(BSTAT_SRC))
+$(LIBBENCHSTAT): $(call obj,$(BSTAT_LIB_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BENCHSTAT): $(call obj,$(filter-out $(BSTAT_LIB_SRC),$(BSTAT_SRC))) $(LIBBENCHSTAT)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ -lm
 
-$(CHECKER): $(call obj,$(CHECKER_SRC)) $(LIBPROFILE)
+$(call obj,$(CHECKER_SRC)): ALL_CFLAGS += -Iprofiler/tools/benchstat
+$(CHECKER): $(call obj,$(CHECKER_SRC)) $(LIBPROFILE) $(LIBBENCHSTAT)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LIBS_MODEL)
 

@@ -81,6 +81,9 @@ typedef struct task_def {
     int num;
     const char *doc;    /* "docs/task01.md" */
     const char *cflags; /* extra compiler flags for the program, or NULL */
+    /* Extra flags for one run only, after cflags, indexed by run_which
+     * (task 9 builds the same code twice: as shipped, and -fno-inline). */
+    const char *run_cflags[2];
     bench_recipe bench; /* how a run is made, unless run_fn is set */
     /* A custom recipe (servers, load): makes the artifacts of run w in the
      * out directory, 0 on success, -1 with the run's error set. */
@@ -176,6 +179,16 @@ double benchfmt_median(double *vals, size_t n);
 /* Speedup of yours over before on benchmark k->arg (median ns/op); it uses
  * both runs, so its criterion sets .also_before. */
 int measure_speedup(check_ctx *c, const criterion *k, measurement *m);
+
+/* measure_bench.c: benchstat's statistics (libbenchstat) on benchmark
+ * k->arg, before against yours; the criterion sets .also_before. Holds
+ * when yours is faster with p < 0.05 (Mann-Whitney U on sec/op). */
+int measure_bench_faster(check_ctx *c, const criterion *k, measurement *m);
+
+/* measure_diff.c: yours minus before (pprof -base), in percent of the
+ * before total; k->arg is the regex of the site the fix removes. */
+int measure_diff_site_cum(check_ctx *c, const criterion *k, measurement *m);
+int measure_diff_others(check_ctx *c, const criterion *k, measurement *m);
 
 /* notes.c: the writeup criteria. */
 int notes_answer_lines(const char *path, int *lines, char *err, size_t errlen);

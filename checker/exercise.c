@@ -78,7 +78,10 @@ static int build(check_ctx *c, run_which w, char *err, size_t errlen) {
     char a_src[PATH_MAX + 16], a_out[PATH_MAX + 16], a_flags[512];
     snprintf(a_src, sizeof a_src, "TASK_SRC=%s", src);
     snprintf(a_out, sizeof a_out, "TASK_OUT=%s", outdir);
-    snprintf(a_flags, sizeof a_flags, "TASK_CFLAGS=%s", c->task->cflags ? c->task->cflags : "");
+    const char *extra = c->task->run_cflags[w];
+    snprintf(a_flags, sizeof a_flags, "TASK_CFLAGS=%s%s%s", c->task->cflags ? c->task->cflags : "",
+             c->task->cflags && extra ? " " : "", extra ? extra : "");
+    if (c->task->cflags || extra) report_line(&c->rep, "  build: %s", a_flags);
     const char *argv[] = {"make", "-s", "--no-print-directory", "build-task", a_src, a_out,
                           a_flags, NULL};
     exercise_artifact(c, w, "build.log", log, sizeof log);
