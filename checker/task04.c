@@ -1,7 +1,7 @@
 /* task04.c: task 4, diffing two profiles (docs/task04.md).
  *
  * Recipe: the benchmark program with a fixed iteration count
- * (-benchtime=120x) run -count=10 times (6 under CPUPROF_QUICK, still
+ * (-benchtime=20x) run -count=10 times (6 under CPUPROF_QUICK, still
  * enough for the U test to reach p = 0.002), with -cpuprofile, on the
  * untouched program (before) and on yours. The fixed count makes both
  * profiles cover the same work, so that their difference is meaningful.
@@ -42,14 +42,14 @@ static const char *const points[] = {
     "what the diff showed: concat and its callees (malloc, memcpy, strlen, free) went "
     "negative by most of the before total, your builder appeared with a small positive share",
     "how you checked that nothing else changed, and why that needs both runs to do the same "
-    "number of ops (-benchtime=120x rather than a duration)",
+    "number of ops (-benchtime=20x rather than a duration)",
     NULL,
 };
 
 const task_def task04_def = {
     .num = 4,
     .doc = "docs/task04.md",
-    .bench = {.filter = "BuildReport", .benchtime = "120x", .quick_benchtime = "120x",
+    .bench = {.filter = "BuildReport", .benchtime = "20x", .quick_benchtime = "20x",
               .count = 10, .quick_count = 6, .profile = true},
     .show = show,
     .criteria = criteria,
