@@ -54,6 +54,10 @@ int main(int argc, char **argv) {
         usage(stdout, prog);
         return 0;
     }
+    if (opt.bench_re && bench_check_regex(opt.bench_re, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        return 2;
+    }
     if (opt.cpuprofile && cpuprof_start(opt.cpuprofile, profile_hz()) != 0) {
         fprintf(stderr, "%s: can't start cpu profile: %s\n", prog,
                 strerror(errno));

@@ -75,6 +75,22 @@ static void print_header(FILE *out) {
         fprintf(out, "cpu: %s\n", cpu);
 }
 
+int bench_check_regex(const char *re, char *err, size_t errlen) {
+    int errcode;
+    PCRE2_SIZE erroff;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, 0,
+                                     &errcode, &erroff, NULL);
+    if (code == NULL) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(errcode, msg, sizeof msg);
+        snprintf(err, errlen, "invalid regexp for -bench: %s at offset %zu",
+                 (const char *)msg, (size_t)erroff);
+        return -1;
+    }
+    pcre2_code_free(code);
+    return 0;
+}
+
 int bench_run(const bench_options *opt, FILE *out, char *err, size_t errlen) {
     if (opt->bench_re == NULL)
         return 0;

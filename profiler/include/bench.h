@@ -129,6 +129,10 @@ int bench_parse_benchtime(const char *s, int64_t *ns, int64_t *n);
  * 0, or -1 with a one-line message in err (bad regex). */
 int bench_run(const bench_options *opt, FILE *out, char *err, size_t errlen);
 
+/* Checks that re compiles as a PCRE2 pattern. Returns 0, or -1 with a
+ * one-line message in err. */
+int bench_check_regex(const char *re, char *err, size_t errlen);
+
 /* The "pkg:" value set by bench_set_pkg, or NULL. */
 const char *bench_pkg(void);
 

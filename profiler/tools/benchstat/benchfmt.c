@@ -138,6 +138,10 @@ static bs_line_kind parse_result(char *line, bs_line *out) {
             return error_line(out, "unit too long");
         char *buf = tidy_buf[out->nvalues];
         double factor = bs_tidy_unit(unit, buf, sizeof tidy_buf[0]);
+        /* As benchstat: a value that tidying leaves unchanged (0, Inf)
+         * keeps its original unit. */
+        if (v * factor == v)
+            snprintf(buf, sizeof tidy_buf[0], "%s", unit);
         out->values[out->nvalues].value = v * factor;
         out->values[out->nvalues].unit = buf;
         out->nvalues++;

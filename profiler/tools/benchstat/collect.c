@@ -179,10 +179,13 @@ static int cmp_int(const void *a, const void *b) {
 
 void bs_collect_finish(bs_collect *c) {
     sort_ctx = c;
-    qsort(c->tables, (size_t)c->ntables, sizeof *c->tables, cmp_table);
+    if (c->ntables > 1)
+        qsort(c->tables, (size_t)c->ntables, sizeof *c->tables, cmp_table);
     for (int t = 0; t < c->ntables; t++) {
         bs_table *tb = &c->tables[t];
-        qsort(tb->rows, (size_t)tb->nrows, sizeof *tb->rows, cmp_int);
-        qsort(tb->cols, (size_t)tb->ncols, sizeof *tb->cols, cmp_int);
+        if (tb->nrows > 1)
+            qsort(tb->rows, (size_t)tb->nrows, sizeof *tb->rows, cmp_int);
+        if (tb->ncols > 1)
+            qsort(tb->cols, (size_t)tb->ncols, sizeof *tb->cols, cmp_int);
     }
 }

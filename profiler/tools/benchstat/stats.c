@@ -158,8 +158,11 @@ void bs_quantile_ci(int n, double q, double confidence, int *lo, int *hi) {
     *hi = r;
 }
 
+/* Ascending, NaNs first (Go's sort.Float64s order). */
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
+    if (isnan(x) || isnan(y))
+        return !isnan(y) ? -1 : !isnan(x) ? 1 : 0;
     return (x > y) - (x < y);
 }
 
@@ -239,6 +242,11 @@ static double u_cdf(int n1, int n2, const int *ties, int ngroups, double u) {
     return count / total;
 }
 
+/* Equal, counting NaNs as one value so every group makes progress. */
+static int same(double a, double b) {
+    return a == b || (isnan(a) && isnan(b));
+}
+
 bs_test_err bs_mann_whitney(const double *x, int nx, const double *y,
                             int ny, double *p) {
     if (nx == 0 || ny == 0)
@@ -264,14 +272,15 @@ bs_test_err bs_mann_whitney(const double *x, int nx, const double *y,
     int ngroups = 0, has_ties = 0;
     int i = 0, j = 0, pos = 0;
     while (i < nx || j < ny) {
-        double v = (j >= ny || (i < nx && xs[i] < ys[j])) ? xs[i] : ys[j];
+        double v = (j >= ny || (i < nx && cmp_double(&xs[i], &ys[j]) <= 0))
+                       ? xs[i] : ys[j];
         int in1 = 0, start = pos;
-        while (i < nx && xs[i] == v) {
+        while (i < nx && same(xs[i], v)) {
             i++;
             in1++;
             pos++;
         }
-        while (j < ny && ys[j] == v) {
+        while (j < ny && same(ys[j], v)) {
             j++;
             pos++;
         }

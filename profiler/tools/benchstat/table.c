@@ -115,8 +115,11 @@ typedef struct cellstat {
     char cmp_note[160];
 } cellstat;
 
+/* Ascending, NaNs first (Go's sort.Float64s order). */
 static int cmp_sample(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
+    if (isnan(x) || isnan(y))
+        return !isnan(y) ? -1 : !isnan(x) ? 1 : 0;
     return (x > y) - (x < y);
 }
 

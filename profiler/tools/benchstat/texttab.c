@@ -171,7 +171,8 @@ void bs_tt_print(bs_texttab *t, FILE *out) {
             lmargin[t->cells[i].col] = m;
     }
 
-    qsort(t->cells, (size_t)t->ncells, sizeof *t->cells, by_span);
+    if (t->ncells > 1)
+        qsort(t->cells, (size_t)t->ncells, sizeof *t->cells, by_span);
     for (int i = 0; i < t->ncells; i++) {
         tcell *c = &t->cells[i];
         int w = runes(c->value) + lmargin[c->col];
@@ -193,7 +194,8 @@ void bs_tt_print(bs_texttab *t, FILE *out) {
                 spancols[nspan++] = col;
         }
         sort_ws = ws;
-        qsort(spancols, (size_t)nspan, sizeof *spancols, by_width_desc);
+        if (nspan > 1)
+            qsort(spancols, (size_t)nspan, sizeof *spancols, by_width_desc);
         int left = nspan;
         for (int k = 0; k < nspan; k++) {
             int col = spancols[k];
@@ -212,7 +214,8 @@ void bs_tt_print(bs_texttab *t, FILE *out) {
     }
     offs[ncols] = off;
 
-    qsort(t->cells, (size_t)t->ncells, sizeof *t->cells, by_pos);
+    if (t->ncells > 1)
+        qsort(t->cells, (size_t)t->ncells, sizeof *t->cells, by_pos);
     int row = 0;
     off = 0;
     for (int i = 0; i < t->ncells; i++) {
