@@ -114,4 +114,27 @@ int report_traces(FILE *out, const view *v, char *err, size_t errlen);
  * status. */
 int shell_run(session *s, FILE *in, FILE *out, bool interactive);
 
+/* ---- fetch.c: remote capture ----------------------------------------- */
+
+/* Whether a FILE argument is a URL (http:// or https://). */
+bool fetch_is_url(const char *arg);
+/* GETs the profile at url (http only), saves a copy as pprof does
+ * ($CPUPROF_DIR or ~/pprof, pprof.<program>.<types>.NNN.pb.gz), prints
+ * "Saved profile in PATH" on stderr; *saved gets PATH (malloc'ed). */
+int fetch_profile(const char *url, char **saved, char *err, size_t errlen);
+
+/* ---- web_*.c: the web UI --------------------------------------------- */
+
+/* Serves the web UI for s on addr ("host:port", ":port", "port"; no host
+ * means 127.0.0.1) until killed; returns only when it cannot start. */
+int web_serve(const session *s, const char *addr, char *err, size_t errlen);
+/* The merged call tree of v, root to leaf, as JSON (web_json.c). */
+int web_flamegraph_json(FILE *out, const view *v, char *err, size_t errlen);
+/* The top table of v as JSON: raw values and the labels -top prints. */
+int web_top_json(FILE *out, const view *v, char *err, size_t errlen);
+
+/* The page, generated at build time from assets/flamegraph.html. */
+extern const unsigned char web_flamegraph_html[];
+extern const size_t web_flamegraph_html_len;
+
 #endif

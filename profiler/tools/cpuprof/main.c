@@ -2,6 +2,9 @@
  *
  *   cpuprof [flags] FILE
  *
+ * FILE (and -base/-diff_base) may be an http:// URL: the profile is fetched
+ * and saved first (fetch.c). -http=ADDR serves the web UI instead of a
+ * report or the shell (web_server.c).
  * Flags are parsed as Go's flag package does (and so as pprof does):
  * "-name", "--name", "-name=value", "-name value" (not for booleans, whose
  * value can only be given as "-name=false"); parsing stops at the first
@@ -31,7 +34,7 @@ typedef struct flag {
 static struct {
     bool top, tags, traces, cum, ci;
     long nodecount;
-    const char *sample_index, *base, *diff_base;
+    const char *sample_index, *base, *diff_base, *http;
     const char *focus, *ignore, *tagfocus, *tagignore;
 } opt = {.nodecount = -1};
 
@@ -51,6 +54,8 @@ static const flag flags[] = {
     {"ignore", FLAG_STRING, &opt.ignore, "RE", "drop samples with a function matching RE"},
     {"tagfocus", FLAG_STRING, &opt.tagfocus, "[KEY=]RE", "keep only samples with a label matching"},
     {"tagignore", FLAG_STRING, &opt.tagignore, "[KEY=]RE", "drop samples with a label matching"},
+    {"http", FLAG_STRING, &opt.http, "HOST:PORT",
+     "serve the web UI (flame graph, top) on HOST:PORT (no host: 127.0.0.1)"},
 };
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
 
@@ -70,6 +75,8 @@ static void usage(FILE *out) {
                  "  cpuprof -top -nodecount=10 cpu.prof\n"
                  "  cpuprof -top -ci cpu.prof\n"
                  "  cpuprof -top -diff_base=before.prof after.prof\n"
+                 "  cpuprof -top http://127.0.0.1:6060/debug/pprof/profile?seconds=10\n"
+                 "  cpuprof -http=127.0.0.1:8081 cpu.prof\n"
                  "  printf 'top 5 -cum\\nquit\\n' | cpuprof cpu.prof\n");
 }
 
@@ -157,8 +164,8 @@ int main(int argc, char **argv) {
     if (first + 1 < argc)
         return usage_error("unexpected argument \"%s\" after FILE (flags go before FILE)",
                            argv[first + 1]);
-    if (opt.top + opt.tags + opt.traces > 1)
-        return usage_error("set at most one of -top, -tags and -traces");
+    if (opt.top + opt.tags + opt.traces + (opt.http != NULL) > 1)
+        return usage_error("set at most one of -top, -tags, -traces and -http");
     if (opt.base && opt.diff_base)
         return usage_error("set at most one of -base and -diff_base");
     if (opt.ci && (opt.base || opt.diff_base))
@@ -167,9 +174,24 @@ int main(int argc, char **argv) {
 
     char err[512];
     session s;
+    const char *path = argv[first];
     const char *base = opt.base ? opt.base : opt.diff_base;
-    if (session_open(&s, argv[first], base, opt.diff_base != NULL, err, sizeof(err)) < 0) {
+    char *fetched = NULL, *fetched_base = NULL;
+    if (fetch_is_url(path) && fetch_profile(path, &fetched, err, sizeof(err)) < 0) {
         fprintf(stderr, "cpuprof: %s\n", err);
+        return 1;
+    }
+    if (base && fetch_is_url(base) && fetch_profile(base, &fetched_base, err, sizeof(err)) < 0) {
+        fprintf(stderr, "cpuprof: %s\n", err);
+        free(fetched);
+        return 1;
+    }
+    if (fetched) path = fetched;
+    if (fetched_base) base = fetched_base;
+    if (session_open(&s, path, base, opt.diff_base != NULL, err, sizeof(err)) < 0) {
+        fprintf(stderr, "cpuprof: %s\n", err);
+        free(fetched);
+        free(fetched_base);
         return 1;
     }
     settings_set(&s.set.focus, opt.focus);
@@ -182,7 +204,12 @@ int main(int argc, char **argv) {
     s.set.nodecount = opt.nodecount;
 
     int status = 0;
-    if (opt.top || opt.tags || opt.traces) {
+    if (opt.http) {
+        if (web_serve(&s, opt.http, err, sizeof(err)) < 0) {
+            fprintf(stderr, "cpuprof: %s\n", err);
+            status = 1;
+        }
+    } else if (opt.top || opt.tags || opt.traces) {
         if (s.set.nodecount < 0) s.set.nodecount = 0;
         const char *name = opt.top ? "top" : opt.tags ? "tags" : "traces";
         if (session_report(&s, &s.set, name, stdout, err, sizeof(err)) < 0) {
@@ -194,6 +221,8 @@ int main(int argc, char **argv) {
         status = shell_run(&s, stdin, stdout, isatty(STDIN_FILENO));
     }
     session_close(&s);
+    free(fetched);
+    free(fetched_base);
     if (fflush(stdout) != 0 && status == 0) {
         fprintf(stderr, "cpuprof: writing the report: %s\n", strerror(errno));
         status = 1;
