@@ -9,6 +9,9 @@
  * The output is a gzipped pprof profile (profile.proto) with sample types
  * samples/count and cpu/nanoseconds; `go tool pprof` and `cpuprof` read it.
  *
+ * Also: labels on samples (cpuprof_do, the C form of Go's pprof.Do) and a
+ * mutex contention profile (cpuprof_mutex_profile_rate).
+ *
  * Thread safety: start and stop may be called from any thread, but not
  * concurrently with each other; one profile runs at a time per process.
  * The SIGPROF handler is async-signal-safe and never blocks.
@@ -78,6 +81,66 @@ int cpuprof_http_start(const char *addr);
 /* Stops serving: closes the listener, ends a running capture early, and
  * waits for the endpoint's threads to finish. Safe to call when not serving. */
 void cpuprof_http_stop(void);
+
+/* ---- labels: the C form of Go's pprof.Do (docs/profiler.md, "Labels") ---- */
+
+typedef struct cpuprof_label {
+    const char *key;
+    const char *value;
+} cpuprof_label;
+
+/* An immutable, interned set of key/value pairs, sorted by key, keys unique.
+ * NULL is the empty set. Sets are never freed, so a pointer stays valid for
+ * the life of the process and may be handed to any thread. */
+typedef struct cpuprof_labelset cpuprof_labelset;
+
+/* Most pairs a set may hold. */
+#define CPUPROF_LABELS_MAX 64
+
+/* Runs fn(arg) with the calling thread's label set extended by the n pairs
+ * (a pair whose key is already in the set replaces its value; the last of
+ * two equal keys wins), then restores the previous set. CPU samples taken
+ * meanwhile carry the pairs as pprof labels. Returns 0 after running fn.
+ * Returns -1 with errno EINVAL, without running fn, when fn is NULL, a key
+ * or value is NULL, or the set would exceed CPUPROF_LABELS_MAX pairs; and
+ * -1 with errno ENOMEM after running fn under the unchanged set when the
+ * new set could not be stored. Cheap: a set seen before is found again
+ * without allocating. */
+int cpuprof_do(const cpuprof_label *labels, size_t n, void (*fn)(void *), void *arg);
+
+/* The calling thread's current set (NULL when it has none). A new thread
+ * starts with none: pass this pointer to it and call cpuprof_labels_set
+ * there to carry labels across pthread_create. */
+const cpuprof_labelset *cpuprof_labels_current(void);
+
+/* Installs set (NULL or a pointer obtained from cpuprof_labels_current) as
+ * the calling thread's current set. */
+void cpuprof_labels_set(const cpuprof_labelset *set);
+
+/* Number of pairs in set (0 for NULL), the i-th pair in key order (NULL
+ * when out of range), and the value of key (NULL when absent). */
+size_t cpuprof_labelset_len(const cpuprof_labelset *set);
+const cpuprof_label *cpuprof_labelset_pair(const cpuprof_labelset *set, size_t i);
+const char *cpuprof_label_get(const cpuprof_labelset *set, const char *key);
+
+/* ---- mutex profile (docs/profiler.md, "Mutex profile") ---- */
+
+/* Like Go's runtime.SetMutexProfileFraction: on average 1 in rate contended
+ * pthread_mutex_lock calls is recorded (with the waiter's stack and the
+ * time it waited), weighted by rate. 0 turns recording off; a negative
+ * rate only reads. Returns the previous rate, or -1 with errno ENOMEM when
+ * the table could not be allocated (recording stays off). Also set, with
+ * no code change, by CPUPROF_MUTEX_RATE=N when libcpuprof.so is loaded. */
+int cpuprof_mutex_profile_rate(int rate);
+
+/* Writes everything recorded so far (gzipped pprof, sample types
+ * contentions/count and delay/nanoseconds) to path through a temporary file
+ * and a rename, and prints one summary line on stderr. Returns 0, or -1 with
+ * a one-line message on stderr. Recording continues. */
+int cpuprof_mutex_profile_write(const char *path);
+
+/* The same profile in a malloc'ed buffer; prints nothing on success. */
+int cpuprof_mutex_profile_to_buffer(uint8_t **buf, size_t *len);
 
 #ifdef __cplusplus
 }

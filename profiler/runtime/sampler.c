@@ -9,7 +9,8 @@
  * context) turns the table into a profile, writes it and frees the table.
  *
  * The handler is async-signal-safe: it saves and restores errno; it touches
- * only atomics, initial-exec thread-locals, the preallocated table and
+ * only atomics, initial-exec thread-locals (the thread's label set pointer
+ * among them, stored as is in the stack key), the preallocated table and
  * libunwind in local-only mode; it never allocates, prints or locks. It
  * refuses to unwind (and counts a drop) when re-entered on the same thread
  * or while some thread is in the dynamic loader (loader_guard.c).
@@ -36,6 +37,7 @@
 #include <unistd.h>
 
 #include "cpuprof.h"
+#include "labels.h"
 #include "sampler_internal.h"
 #include "stack_table.h"
 
@@ -109,8 +111,8 @@ static void record(siginfo_t *si, void *uc) {
     stack_table *t = atomic_load(&g_table);
     uintptr_t pcs[STACK_TABLE_MAX_DEPTH];
     int depth = t ? unwind(uc, pcs, g_max_depth) : 0;
-    /* labels: always NULL for now; a label set pointer will go here. */
-    if (depth > 0 && stack_table_add(t, pcs, depth, NULL, periods) == 0)
+    /* The thread's label set: an immutable, never-freed pointer (labels.c). */
+    if (depth > 0 && stack_table_add(t, pcs, depth, cpuprof_tls_labels, periods) == 0)
         atomic_fetch_add_explicit(&g_samples, 1, memory_order_relaxed);
     else
         drop_sample(periods);
@@ -333,7 +335,10 @@ static profile *stop_and_build(char *summary, size_t summary_len) {
     snprintf(comment, sizeof comment, "cpuprof: %s, timer=%s", summary,
              g_mode == CPUPROF_TIMER_THREAD ? "thread" : "process");
     export_info info = {
-        .period_ns = 1000000000LL / g_hz,
+        .types = {{"samples", "count"}, {"cpu", "nanoseconds"}},
+        .period_type = {"cpu", "nanoseconds"},
+        .period = 1000000000LL / g_hz,
+        .scale = 1000000000LL / g_hz,
         .time_nanos = g_start_wall,
         .duration_nanos = mono_end - g_start_mono,
         .dropped = g_last.dropped,

@@ -4,7 +4,9 @@
  * public API), stack_table.c (where the handler stores stacks),
  * thread_timers.c (per-thread CPU timers and the pthread_create hook),
  * loader_guard.c (keeps the handler away from the dynamic loader),
- * sample_export.c (table -> profile) and preload_env.c (CPUPROFILE=...).
+ * sample_export.c (table -> profile), preload_env.c (CPUPROFILE=...),
+ * labels.c (label sets, labels.h) and mutex_profile.c (the mutex profile,
+ * which reuses the stack table and the exporter).
  *
  * Invariants: everything named here is private to libcpuprof (hidden, so an
  * LD_PRELOADed copy exports only the cpuprof_* API and the interposed libc
@@ -80,15 +82,20 @@ void thread_timers_after_fork_child(void);
 struct stack_table;
 
 typedef struct export_info {
-    int64_t period_ns;
+    /* values[0] = entry count, values[1] = entry periods * scale */
+    pf_value_type types[2]; /* CPU: samples/count, cpu/nanoseconds */
+    pf_value_type period_type;
+    int64_t period;
+    int64_t scale;          /* CPU: the period in ns; mutex: 1 */
     int64_t time_nanos;     /* wall clock at start */
     int64_t duration_nanos; /* wall time from start to stop */
-    uint64_t dropped;       /* signals not stored */
+    uint64_t dropped;       /* events not stored (their count) */
     uint64_t dropped_periods;
     const char *comment;    /* the summary line, also printed at stop */
 } export_info;
 
-/* Builds the profile of a stopped table, symbolizing every pc. NULL with a
+/* Builds the profile of a table (stopped, or read as a snapshot), symbolizing
+ * every pc; each entry's label set becomes its sample's labels. NULL with a
  * message in err when out of memory. */
 profile *sample_export(const struct stack_table *t, const export_info *info, char *err,
                        size_t errlen);

@@ -96,6 +96,11 @@ static int same_key(const stack_table *t, size_t i, uint64_t h, const uintptr_t 
 
 int stack_table_add(stack_table *t, const uintptr_t *pcs, int depth, const void *labels,
                     uint64_t periods) {
+    return stack_table_add_weighted(t, pcs, depth, labels, 1, periods);
+}
+
+int stack_table_add_weighted(stack_table *t, const uintptr_t *pcs, int depth, const void *labels,
+                             uint64_t count, uint64_t periods) {
     if (depth < 1 || depth > t->max_depth) return -1;
     uint64_t h = stack_hash(pcs, depth, labels);
     size_t mask = t->nslots - 1;
@@ -104,7 +109,7 @@ int stack_table_add(stack_table *t, const uintptr_t *pcs, int depth, const void 
         unsigned st = atomic_load_explicit(&s->state, memory_order_acquire);
         if (st == SLOT_READY) {
             if (same_key(t, i, h, pcs, depth, labels)) {
-                atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
+                atomic_fetch_add_explicit(&s->count, count, memory_order_relaxed);
                 atomic_fetch_add_explicit(&s->periods, periods, memory_order_relaxed);
                 return 0;
             }
@@ -130,7 +135,7 @@ int stack_table_add(stack_table *t, const uintptr_t *pcs, int depth, const void 
         s->depth = depth;
         s->labels = labels;
         memcpy(&t->pcs[i * (size_t)t->max_depth], pcs, (size_t)depth * sizeof *pcs);
-        atomic_store_explicit(&s->count, 1, memory_order_relaxed);
+        atomic_store_explicit(&s->count, count, memory_order_relaxed);
         atomic_store_explicit(&s->periods, periods, memory_order_relaxed);
         atomic_store_explicit(&s->state, SLOT_READY, memory_order_release);
         return 0;

@@ -11,7 +11,7 @@
  * Invariants: stack_table_add is async-signal-safe and lock-free (it never
  * waits for another thread); a slot, once published, never changes key;
  * reading the table (stack_table_next) is only done after every writer has
- * stopped. Two threads adding the same new stack at the same instant may
+ * stopped (or accepts a snapshot, see stack_table_next). Two threads adding the same new stack at the same instant may
  * each claim a slot: the reader sees two entries with the same key, which
  * profile consumers add up.
  */
@@ -46,11 +46,20 @@ void stack_table_free(stack_table *t);
 int stack_table_add(stack_table *t, const uintptr_t *pcs, int depth, const void *labels,
                     uint64_t periods);
 
+/* The same, adding `count` to the entry's count instead of 1. The mutex
+ * profile stores weighted contentions in count and weighted delay (ns) in
+ * periods. Async-signal-safe. */
+int stack_table_add_weighted(stack_table *t, const uintptr_t *pcs, int depth, const void *labels,
+                             uint64_t count, uint64_t periods);
+
 /* Distinct stacks stored so far. Async-signal-safe. */
 size_t stack_table_stacks(const stack_table *t);
 
 /* Iterates the stored stacks: start with *cursor = 0; returns 1 and fills
- * *out while there are more, 0 at the end. Only after writers stopped. */
+ * *out while there are more, 0 at the end. Normally only after writers
+ * stopped. Reading while writers still run (the mutex profile does) is
+ * safe too: it sees the slots published so far, each key complete, and
+ * counters that may be one update behind each other. */
 int stack_table_next(const stack_table *t, size_t *cursor, stack_entry *out);
 
 #pragma GCC visibility pop
