@@ -62,7 +62,7 @@ const task_def task09_def = {
     .num = 9,
     .doc = "docs/task09.md",
     .run_cflags = {NULL, "-fno-inline"},
-    .bench = {.filter = ".", .benchtime = "1s", .quick_benchtime = "500ms", .profile = true},
+    .bench = {.filter = ".", .benchtime = "1s", .quick_benchtime = "1s", .profile = true},
     .show = show,
     .criteria = criteria,
     .ncriteria = sizeof criteria / sizeof criteria[0],

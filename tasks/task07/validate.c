@@ -13,7 +13,7 @@
 #include "validate.h"
 
 static const char EMAIL_PATTERN[] =
-    "^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\."
+    "^[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\\.){1,8}"
     "(?:com|org|net|edu|gov|mil|int|io|dev|app|uk|de|fr|nl|se|no|fi|dk|it|es|pt|"
     "ch|at|be|pl|cz|jp|cn|kr|in|au|nz|ca|us|br|ar|mx|ru|za)$";
 
