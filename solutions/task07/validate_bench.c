@@ -7,11 +7,10 @@
  *   program's first op is the first use of the validator, from several
  *   threads at once, and the result line reports how many times the
  *   pattern was compiled during it ("compiles/first-use"): 256, one per
- *   call, for a validator that compiles on every call, 2 or more for one
- *   that caches
- *   the pattern without making the threads wait for each other, 1 for one
- *   that compiles once whatever the threads do, 0 when the pattern was
- *   ready before main.
+ *   call, for a validator that compiles on every call; 2 or more for one
+ *   that caches the pattern without making the threads wait for each
+ *   other; 1 for one that compiles once whatever the threads do; 0 when
+ *   the pattern was ready before main.
  * BenchmarkValidateEmails: each op validates a batch of 64 strings, a mix
  *   of good and bad addresses, and checks the count.
  *
@@ -21,7 +20,7 @@
  * over a shared library's); it counts the call and passes it on to the
  * library's own function, found with dlsym(RTLD_NEXT). During the first
  * use it also holds the first compile back until all 4 threads have
- * entered valid_email, then 20 ms more, so that a validator that is not
+ * started validating, then 20 ms more, so that a validator that is not
  * safe to initialize from several threads shows it every time instead of
  * once in a while. A profile therefore shows pcre2_compile_8 twice on a
  * stack: this counter, then the library's function.
