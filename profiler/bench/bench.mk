@@ -13,7 +13,7 @@
 
 BENCH_DIR   := $(BUILD)/bench
 BENCH_BIN   := $(BENCH_DIR)/bin
-BENCH_WORK  := $(addprefix $(BENCH_BIN)/,work_spin work_split3 work_threads)
+BENCH_WORK  := $(addprefix $(BENCH_BIN)/,work_spin work_split3 work_threads work_onoff)
 BENCH_SRC   := $(filter-out profiler/bench/work_%.c,$(wildcard profiler/bench/*.c))
 PROFBENCH   := $(BENCH_BIN)/profbench
 GPERF_LIB   ?= /usr/lib/x86_64-linux-gnu/libprofiler.so

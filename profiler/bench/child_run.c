@@ -2,8 +2,8 @@
  *
  * The child gets a clean profiling environment (LD_PRELOAD, CPUPROFILE*,
  * CPUPROF_HTTP removed), then exactly the variables of its variant; it may
- * be pinned to one CPU. Its stdout comes back through a pipe (first line
- * kept), its stderr (the profilers' "wrote ..." lines) is appended to
+ * be pinned to one CPU. Its stdout comes back through a pipe (the first
+ * 8 KB), its stderr (the profilers' "wrote ..." lines) is appended to
  * outdir/children.log. CPU time is the child's own rusage from wait4, user
  * plus system: everything the process used, including loading the
  * profiler, running its handler and writing the profile at exit.
@@ -145,8 +145,7 @@ int pb_run_child(const pb_config *c, pb_variant v, int hz, int pin, const char *
         used += k;
     }
     r->out[used] = '\0';
-    char *nl = strchr(r->out, '\n');
-    if (nl) *nl = '\0';
+    while (used > 0 && r->out[used - 1] == '\n') r->out[--used] = '\0';
     close(pfd[0]);
     int status;
     struct rusage ru;
@@ -178,7 +177,7 @@ int pb_run_child(const pb_config *c, pb_variant v, int hz, int pin, const char *
 static const char *find_key(const char *out, const char *key) {
     size_t k = strlen(key);
     for (const char *p = out; (p = strstr(p, key)) != NULL; p++)
-        if ((p == out || p[-1] == ' ') && p[k] == '=') return p + k + 1;
+        if ((p == out || p[-1] == ' ' || p[-1] == '\n') && p[k] == '=') return p + k + 1;
     return NULL;
 }
 
@@ -195,10 +194,15 @@ double pb_out_double(const char *out, const char *key) {
 void pb_raw(const pb_config *c, const char *experiment, pb_variant v, int hz, int rep,
             const pb_run *r, const char *extra) {
     if (!c->raw) return;
+    /* One line per run: the child's lines are joined with ';'. */
+    char out[sizeof r->out];
+    snprintf(out, sizeof out, "%s", r->out);
+    for (char *p = out; *p; p++)
+        if (*p == '\n' || *p == '\t') *p = ';';
     fprintf(c->raw, "%s\t%s\t%d\t%d\t%lld\t%lld\t%lld\t%lld\t%s\t%s\t%s\n", experiment,
             pb_variant_name(v), hz, rep, (long long)r->cpu_ns, (long long)r->user_ns,
             (long long)r->sys_ns, (long long)r->wall_ns, r->profile[0] ? r->profile : "-",
-            r->out, extra ? extra : "");
+            out, extra ? extra : "");
     fflush(c->raw);
 }
 

@@ -53,7 +53,7 @@ typedef struct pb_run {
     int64_t cpu_ns;      /* user + system time of the child (wait4) */
     int64_t user_ns, sys_ns;
     int64_t wall_ns;     /* fork to reap */
-    char out[512];       /* the child's stdout (first line) */
+    char out[8192];      /* the child's stdout (its first 8 KB) */
     char profile[512];   /* the profile file, "" for PB_NONE */
 } pb_run;
 
@@ -64,7 +64,7 @@ int pb_run_child(const pb_config *c, pb_variant v, int hz, int pin, const char *
                  const char *prog, const char *const *args, pb_run *r, char *err,
                  size_t errlen);
 
-/* The value of "key=N" in a child's output line; -1 when absent. */
+/* The value of the first "key=N" in a child's output; -1 when absent. */
 int64_t pb_out_int(const char *out, const char *key);
 double pb_out_double(const char *out, const char *key);
 
@@ -111,6 +111,7 @@ double pb_binomial_95(double p, double n);
 /* ---- experiments (exp_*.c) -------------------------------------------------- */
 
 int exp_overhead(const pb_config *c, char *err, size_t errlen);
+int exp_onoff(const pb_config *c, char *err, size_t errlen);
 int exp_accuracy(const pb_config *c, char *err, size_t errlen);
 int exp_threads(const pb_config *c, char *err, size_t errlen);
 int exp_rate(const pb_config *c, char *err, size_t errlen);

@@ -1,7 +1,7 @@
 /* profbench_main.c: `profbench`, the program behind `make bench`.
  *
  *   profbench [-bindir=DIR] [-lib=PATH] [-gperf=PATH] [-out=DIR] [-reps=N]
- *             [-scale=X] [-pin=CPU] [-only=overhead,accuracy,threads,rate]
+ *             [-scale=X] [-pin=CPU] [-only=overhead,onoff,accuracy,threads,rate]
  *
  * Describes the machine, calibrates the work unit (a no-profiler run of
  * work_spin), then runs the four experiments (exp_*.c), printing their
@@ -115,7 +115,7 @@ int main(int argc, char **argv) {
     c.scale = 1.0;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     c.pin_cpu = ncpu > 1 ? (int)ncpu - 1 : 0;
-    const char *only = "overhead,accuracy,threads,rate";
+    const char *only = "overhead,onoff,accuracy,threads,rate";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *eq = strchr(a, '=');
@@ -147,7 +147,8 @@ int main(int argc, char **argv) {
             return usage(m);
         }
     }
-    static const char *const progs[] = {"work_spin", "work_split3", "work_threads", NULL};
+    static const char *const progs[] = {"work_spin", "work_split3", "work_threads", "work_onoff",
+                                        NULL};
     for (int i = 0; progs[i]; i++) {
         char p[512];
         snprintf(p, sizeof p, "%s/%s", c.bindir, progs[i]);
@@ -218,6 +219,7 @@ int main(int argc, char **argv) {
         const char *name;
         int (*fn)(const pb_config *, char *, size_t);
     } exps[] = {{"overhead", exp_overhead},
+                {"onoff", exp_onoff},
                 {"accuracy", exp_accuracy},
                 {"threads", exp_threads},
                 {"rate", exp_rate}};
@@ -238,7 +240,7 @@ int main(int argc, char **argv) {
             failed++;
         }
     }
-    if (ran == 0) return usage("-only names none of overhead,accuracy,threads,rate");
+    if (ran == 0) return usage("-only names none of overhead,onoff,accuracy,threads,rate");
     load[0] = '\0';
     loadavg(load, sizeof load);
     pb_say(&c, "\nload average at end: %s\nraw results: %s/raw.tsv, tables: %s/summary.txt, "
