@@ -1,5 +1,5 @@
 /* http_endpoint.c: the /debug/pprof HTTP endpoint of libcpuprof, modelled on
- * Go's net/http/pprof.
+ * Go's net/http/pprof: profile (CPU), mutex, cmdline and the index page.
  *
  * Threads: one accept thread, and one detached thread per connection, at
  * most MAX_CONNS at a time (the next ones get 503 and are closed). Each
@@ -236,6 +236,27 @@ static void serve_profile(int fd, const cpuprof_http_request *req) {
     free(buf);
 }
 
+/* The mutex profile recorded so far (cumulative, as Go's is without
+ * ?seconds), gzipped. Go's delta form (?seconds=N) is not offered: a
+ * request naming it gets 400 rather than a silently different profile. */
+static void serve_mutex(int fd, const cpuprof_http_request *req) {
+    char scratch[32];
+    if (query_raw(req->query, "seconds", scratch, sizeof scratch) != 0) {
+        respond_error(fd, 400,
+                      "seconds is not supported for mutex: the profile is cumulative\n");
+        return;
+    }
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (cpuprof_mutex_profile_to_buffer(&buf, &len) != 0) {
+        respond_error(fd, 500, "Could not write mutex profile\n");
+        return;
+    }
+    respond(fd, 200, "application/octet-stream",
+            "Content-Disposition: attachment; filename=\"mutex\"\r\n", buf, len);
+    free(buf);
+}
+
 /* The command line with arguments separated by NUL bytes, as Go sends it
  * (no NUL after the last one). */
 static void serve_cmdline(int fd) {
@@ -263,6 +284,10 @@ static const char index_html[] =
     "(default 30, 1 to 3600), gzipped pprof format; optional "
     "<code>hz</code> (samples per CPU-second, default 100) and "
     "<code>timer=process|thread</code></td></tr>\n"
+    "<tr><td><a href=\"mutex\">mutex</a></td>"
+    "<td>time spent waiting for pthread mutexes, by the waiter's call "
+    "site, since recording was turned on (<code>cpuprof_mutex_profile_rate</code> "
+    "or <code>CPUPROF_MUTEX_RATE</code>); empty while it is off</td></tr>\n"
     "<tr><td><a href=\"cmdline\">cmdline</a></td>"
     "<td>the command line of this process, arguments separated by NUL</td></tr>\n"
     "</table>\n"
@@ -295,6 +320,8 @@ static void serve(int fd) {
                 sizeof index_html - 1);
     } else if (strcmp(req.path, "/debug/pprof/profile") == 0) {
         serve_profile(fd, &req);
+    } else if (strcmp(req.path, "/debug/pprof/mutex") == 0) {
+        serve_mutex(fd, &req);
     } else if (strcmp(req.path, "/debug/pprof/cmdline") == 0) {
         serve_cmdline(fd);
     } else {
