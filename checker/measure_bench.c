@@ -25,8 +25,10 @@
 #define ALPHA 0.05
 #define MAX_RUNS 256
 
-/* bs_line's name is "Name-P"; name matches with or without "-P". */
+/* bs_line's name is "Name-P" (no "Benchmark"); want is "BenchmarkName" or
+ * "Name", and matches with or without "-P". */
 static bool same_name(const char *got, const char *want) {
+    if (strncmp(want, "Benchmark", 9) == 0) want += 9;
     size_t n = strlen(want);
     if (strncmp(got, want, n) != 0) return false;
     if (got[n] == '\0') return true;
@@ -56,7 +58,7 @@ static int read_sec_per_op(const char *path, const char *name, double *vals, int
     }
     fclose(f);
     if (*n == 0) {
-        textf(err, errlen, "%s has no sec/op result for Benchmark%s", path, name);
+        textf(err, errlen, "%s has no sec/op result for %s", path, name);
         return -1;
     }
     return 0;
