@@ -2,12 +2,15 @@
  *
  *   profbench [-bindir=DIR] [-lib=PATH] [-gperf=PATH] [-out=DIR] [-reps=N]
  *             [-scale=X] [-pin=CPU] [-only=overhead,onoff,accuracy,threads,rate]
+ *   profbench -gperf-top=FILE
  *
  * Describes the machine, calibrates the work unit (a no-profiler run of
  * work_spin), then runs the four experiments (exp_*.c), printing their
  * tables and writing them to OUT/summary.txt, every child run to
  * OUT/raw.tsv, the children's stderr to OUT/children.log and every profile
  * to OUT/profiles/. -scale shrinks all durations (the smoke test uses it);
+ * -gperf-top=FILE only converts one gperftools profile and prints its
+ * total and flat sample counts per function (to check the reader);
  * -reps sets the rounds of the overhead experiment (at least 6, so that a
  * 95% interval of the median exists).
  *
@@ -33,7 +36,8 @@ double pb_units_per_sec;
 static int usage(const char *msg) {
     fprintf(stderr, "profbench: %s\n", msg);
     fprintf(stderr, "usage: profbench [-bindir=DIR] [-lib=PATH] [-gperf=PATH] [-out=DIR] "
-                    "[-reps=N] [-scale=X] [-pin=CPU] [-only=LIST]\n");
+                    "[-reps=N] [-scale=X] [-pin=CPU] [-only=LIST]\n"
+                    "       profbench -gperf-top=FILE\n");
     return 2;
 }
 
@@ -72,6 +76,28 @@ static void loadavg(char *out, size_t len) {
     if (!f) return;
     if (fgets(out, (int)len, f)) out[strcspn(out, "\n")] = '\0';
     fclose(f);
+}
+
+/* -gperf-top=FILE: the converted profile's flat samples per function. */
+static int gperf_top(const char *path) {
+    char err[512];
+    profile *p;
+    if (gperf_profile_read(path, &p, err, sizeof err) != 0) {
+        fprintf(stderr, "profbench: %s\n", err);
+        return 1;
+    }
+    pf_report rep;
+    if (profile_top(p, profile_value_index(p, "samples"), false, &rep, err, sizeof err) != 0) {
+        fprintf(stderr, "profbench: %s\n", err);
+        profile_free(p);
+        return 1;
+    }
+    printf("total %lld\n", (long long)rep.total);
+    for (size_t i = 0; i < rep.nrows; i++)
+        if (rep.rows[i].flat) printf("%lld %s\n", (long long)rep.rows[i].flat, rep.rows[i].name);
+    pf_report_free(&rep);
+    profile_free(p);
+    return 0;
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out) {
@@ -133,6 +159,7 @@ int main(int argc, char **argv) {
         else if (n == 6 && !strncmp(a, "-gperf", n)) c.libgperf = v;
         else if (n == 4 && !strncmp(a, "-out", n)) c.outdir = v;
         else if (n == 5 && !strncmp(a, "-only", n)) only = v;
+        else if (n == 10 && !strncmp(a, "-gperf-top", n)) return gperf_top(v);
         else if (n == 5 && !strncmp(a, "-reps", n)) {
             if (parse_int(v, 6, 64, &c.reps)) return usage("-reps must be in 6..64");
         } else if (n == 4 && !strncmp(a, "-pin", n)) {
