@@ -61,6 +61,12 @@ static int64_t magnitude(int64_t v) {
     return v < 0 ? -v : v;
 }
 
+/* How many samples a sample row stands for: its "samples" value, or 1. */
+static int64_t count_of(const profile *p, const pf_sample *s) {
+    int si = profile_value_index(p, "samples");
+    return si >= 0 ? magnitude(s->values[si]) : 1;
+}
+
 /* A location is the program's own code when its mapping is a file that is
  * not a shared object (no ".so" in its base name). Unknown mappings count
  * as not the program's. */
@@ -105,7 +111,7 @@ int stacks_leafward_share(check_ctx *c, run_which w, const char *target_re, doub
         total += v;
         if (leafward_first(&p->samples[i], &r)) {
             hit += v;
-            (*hits)++;
+            *hits += count_of(p, &p->samples[i]);
         }
     }
     re_free(&r);
@@ -161,7 +167,7 @@ int stacks_label_share(const char *path, const char *tagfocus, const char *fn_re
         if (!sample_has(s, &r)) continue;
         int64_t v = magnitude(s->values[vi]);
         on_stack += v;
-        (*nsamples)++;
+        *nsamples += count_of(p, s);
         if (has_label(s, key, value)) labelled += v;
     }
     re_free(&r);
@@ -186,12 +192,13 @@ int stacks_share_after_tagfocus(const char *path, const char *tagfocus, const ch
     }
     int vi = cpu_index(p);
     int64_t total = 0, hit = 0;
+    *nsamples = 0;
     for (size_t i = 0; i < p->nsamples; i++) {
         int64_t v = magnitude(p->samples[i].values[vi]);
         total += v;
+        *nsamples += count_of(p, &p->samples[i]);
         if (sample_has(&p->samples[i], &r)) hit += v;
     }
-    *nsamples = (int64_t)p->nsamples;
     re_free(&r);
     profile_free(p);
     if (total == 0) {

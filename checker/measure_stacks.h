@@ -10,15 +10,15 @@
 /* Percent of the cpu total in the samples whose stack, read from the leaf
  * up, reaches a frame whose function matches target_re before any frame of
  * the program's own code (a frame outside every shared library). *hits
- * gets the number of such samples. */
+ * gets their number (the "samples" value when the profile has one). */
 int stacks_leafward_share(check_ctx *c, run_which w, const char *target_re, double *pct,
                           int64_t *hits, char *err, size_t errlen);
 
 /* Among the samples with a function matching fn_re on the stack (of the
  * profile at path, after the tag filter tagfocus when it is not NULL),
  * the percent of the cpu value that carries the label key=value (value
- * NULL: any value of key). *with gets the cpu share's denominator in
- * samples; 0 samples on the stack is an error. */
+ * NULL: any value of key). *nsamples gets the number of samples with
+ * fn_re on the stack; none is an error. */
 int stacks_label_share(const char *path, const char *tagfocus, const char *fn_re,
                        const char *key, const char *value, double *pct, int64_t *nsamples,
                        char *err, size_t errlen);
