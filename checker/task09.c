@@ -30,13 +30,13 @@ static int measure_frame_samples(check_ctx *c, const criterion *k, measurement *
 static const criterion criteria[] = {
     {.id = "inlined-absent", .what = "-O2: add is a frame in", .run = RUN_BEFORE,
      .measure = measure_frame_samples, .arg = ADD, .op = BOUND_AT_MOST, .hi = 0,
-     .unit = " samples", .anchor = "at-o2-add-is-absent"},
+     .unit = " samples", .anchor = "inlined-add-is-absent"},
     {.id = "caller-has-it", .what = "-O2: energy has flat", .run = RUN_BEFORE,
      .measure = measure_flat_pct, .arg = "^energy(\\..*)?$", .op = BOUND_AT_LEAST, .lo = 90,
-     .unit = "%", .anchor = "at-o2-add-is-absent"},
+     .unit = "%", .anchor = "inlined-add-is-absent"},
     {.id = "own-frame", .what = "-fno-inline: add has flat", .run = RUN_YOURS,
      .measure = measure_flat_pct, .arg = ADD, .op = BOUND_AT_LEAST, .lo = 5, .unit = "%",
-     .anchor = "with-fno-inline-add-is-a-frame"},
+     .anchor = "not-inlined-add-is-a-frame"},
     {.id = "notes", .what = "your answer", .run = RUN_NONE, .measure = measure_notes,
      .op = BOUND_BETWEEN, .lo = 5, .hi = 15, .unit = " lines", .anchor = "the-writeup"},
 };
