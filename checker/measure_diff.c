@@ -179,7 +179,8 @@ int measure_diff_others(check_ctx *c, const criterion *k, measurement *m) {
     int64_t left_out = 0;
     for (size_t s = 0; s < fb->nsamples; s++) {
         const pf_sample *sm = &fb->samples[s];
-        if (sm->nlocs && sm->values[vb]) e[n++] = (flat_entry){frame_name(sm->locs[0], 0), -sm->values[vb]};
+        if (sm->nlocs && sm->values[vb])
+            e[n++] = (flat_entry){frame_name(sm->locs[0], 0), -sm->values[vb]};
     }
     for (size_t s = 0; s < fy->nsamples; s++) {
         const pf_sample *sm = &fy->samples[s];

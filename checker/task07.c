@@ -26,8 +26,8 @@ static int measure_first_use(check_ctx *c, const criterion *k, measurement *m) {
               k->run == RUN_BEFORE ? "before" : "yours");
         return -1;
     }
-    if (benchfmt_values(c->runs[k->run].bench_path, "BenchmarkValidateParallel", "compiles/first-use", vals, 64, &n,
-                        m->error, sizeof m->error) < 0)
+    if (benchfmt_values(c->runs[k->run].bench_path, "BenchmarkValidateParallel",
+                        "compiles/first-use", vals, 64, &n, m->error, sizeof m->error) < 0)
         return -1;
     double most = vals[0];
     for (size_t i = 1; i < n; i++)
@@ -42,14 +42,14 @@ static const criterion criteria[] = {
     {.id = "before-compile", .what = "before: pcre2_compile has cum", .run = RUN_BEFORE,
      .measure = measure_cum_pct, .arg = COMPILE, .op = BOUND_AT_LEAST, .lo = 50, .unit = "%",
      .anchor = "the-compiler-is-at-the-top"},
-    {.id = "compiles-once", .what = "the pattern was compiled", .run = RUN_YOURS, .measure = measure_first_use,
-     .op = BOUND_AT_MOST, .hi = 1, .unit = " compiles", .anchor = "compile-once-thread-safe"},
+    {.id = "compiles-once", .what = "the pattern was compiled", .run = RUN_YOURS,
+     .measure = measure_first_use, .op = BOUND_AT_MOST, .hi = 1, .unit = " compiles", .anchor = "compile-once-thread-safe"},
     {.id = "compile-gone", .what = "pcre2_compile has cum", .run = RUN_YOURS,
      .measure = measure_cum_pct, .arg = COMPILE, .op = BOUND_AT_MOST, .hi = 1, .unit = "%",
      .anchor = "the-compile-functions-are-gone"},
-    {.id = "significant", .what = "ValidateEmails, benchstat says", .run = RUN_YOURS, .also_before = true,
-     .measure = measure_bench_faster, .arg = "BenchmarkValidateEmails", .op = BOUND_HOLDS,
-     .bound_text = "faster, p < 0.05", .anchor = "more-than-10x-faster"},
+    {.id = "significant", .what = "ValidateEmails, benchstat says", .run = RUN_YOURS,
+     .also_before = true, .measure = measure_bench_faster, .arg = "BenchmarkValidateEmails",
+     .op = BOUND_HOLDS, .bound_text = "faster, p < 0.05", .anchor = "more-than-10x-faster"},
     {.id = "speedup", .what = "ValidateEmails speedup", .run = RUN_YOURS, .also_before = true,
      .measure = measure_speedup, .arg = "BenchmarkValidateEmails", .op = BOUND_AT_LEAST, .lo = 10,
      .unit = "x", .anchor = "more-than-10x-faster"},
