@@ -5,10 +5,10 @@
  * Each interval is drawn uniformly from 0.5 to 1.5 times the tick, as many
  * servers jitter their timers. Here it also matters to the profiler: the
  * kernel looks at CPU timers only on its own tick (4 ms on the test
- * machine), and a fixed 100 ms period is exactly 25 kernel ticks, so
+ * machine), and a fixed 400 ms period is exactly 100 kernel ticks, so
  * every burst of work would start at the same offset from the kernel's
- * tick and be sampled always or never. With jitter
- * every burst has the same chance to be sampled (docs/task08.md).
+ * tick and be sampled the same way every time. With jitter each burst
+ * starts at a random offset, and the samples are a fair draw.
  *
  * Invariant: the loop never sleeps past the next tick's deadline, and a
  * loop that fell behind skips the missed ticks instead of running them

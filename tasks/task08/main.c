@@ -1,7 +1,7 @@
 /* main.c: task 8's server: the same hashing server as task 2 (POST / is
  * answered by hash_handler, which hashes the body 1,000 times with
  * SHA-256; /debug/pprof/ on a second address), whose main thread runs an
- * event loop that does housekeeping about every 100 ms (idle_loop.c), with or
+ * event loop that does housekeeping about every 400 ms (idle_loop.c), with or
  * without requests.
  *
  *   bench [-addr 127.0.0.1:8080] [-pprof 127.0.0.1:6060] [-workers 4]
