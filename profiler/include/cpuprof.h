@@ -9,8 +9,9 @@
  * The output is a gzipped pprof profile (profile.proto) with sample types
  * samples/count and cpu/nanoseconds; `go tool pprof` and `cpuprof` read it.
  *
- * Also: labels on samples (cpuprof_do, the C form of Go's pprof.Do) and a
- * mutex contention profile (cpuprof_mutex_profile_rate).
+ * Also: labels on samples (cpuprof_do, the C form of Go's pprof.Do), a
+ * mutex contention profile (cpuprof_mutex_profile_rate) and a push agent
+ * for continuous profiling (cpuprof_push_start).
  *
  * Thread safety: start and stop may be called from any thread, but not
  * concurrently with each other; one profile runs at a time per process.
@@ -141,6 +142,54 @@ int cpuprof_mutex_profile_write(const char *path);
 
 /* The same profile in a malloc'ed buffer; prints nothing on success. */
 int cpuprof_mutex_profile_to_buffer(uint8_t **buf, size_t *len);
+
+/* ---- push agent: continuous profiling (docs/push.md) ---- */
+
+/* Sends a CPU profile of every period to a Pyroscope-compatible server
+ * (POST /ingest, the pprof as a multipart form part named "profile"). */
+typedef struct cpuprof_push_options {
+    const char *url;            /* "http://host:port[/prefix]"; http only */
+    const char *app;            /* application name: letters, digits, _ . - */
+    const cpuprof_label *tags;  /* static tags sent in the name: app{k=v,...} */
+    size_t ntags;               /* at most CPUPROF_PUSH_MAX_TAGS */
+    int period_ms;              /* one profile per period; 0 = 10000 */
+    int hz;                     /* samples per CPU-second; 0 = 100 */
+    cpuprof_timer_mode mode;    /* CPUPROF_TIMER_PROCESS by default */
+    int timeout_ms;             /* per upload; 0 = the period, at most 5000 */
+} cpuprof_push_options;
+
+#define CPUPROF_PUSH_MAX_TAGS 16
+
+typedef struct cpuprof_push_stats {
+    uint64_t periods;  /* periods ended (profiled or skipped) */
+    uint64_t pushed;   /* uploads the server answered with 2xx */
+    uint64_t failed;   /* uploads that failed (connect, timeout, non-2xx):
+                          their profile was dropped */
+    uint64_t skipped;  /* periods not profiled: another profile was running */
+    uint64_t bytes;    /* gzipped profile bytes accepted by the server */
+    int last_status;   /* HTTP status of the last answer; 0 when none */
+    char last_error[160]; /* "" or the last failure, one line */
+} cpuprof_push_stats;
+
+/* Starts the agent's thread: every period it profiles (cpuprof_start_opts
+ * with no file), stops, and POSTs the profile while the next period is
+ * being profiled. Uploads never block the program; a failed upload is
+ * counted, reported on stderr once per run of failures, and its data
+ * dropped (one profile in memory at a time). A period in which another
+ * profile runs (CPUPROFILE, cpuprof_start, a /debug/pprof capture) is
+ * skipped and counted. Returns 0, or -1 with errno set: EINVAL for a bad
+ * option (with a one-line message on stderr), EBUSY when already running.
+ * Also started, with no code change, by CPUPROF_PUSH_URL when
+ * libcpuprof.so is loaded (docs/push.md). */
+int cpuprof_push_start(const cpuprof_push_options *opts);
+
+/* Ends the current period early, pushes it (waiting at most the upload
+ * timeout), stops the thread and prints one summary line on stderr.
+ * Returns 0, or -1 when the agent is not running. */
+int cpuprof_push_stop(void);
+
+/* Counters of the running or last agent. */
+void cpuprof_push_get_stats(cpuprof_push_stats *out);
 
 #ifdef __cplusplus
 }
