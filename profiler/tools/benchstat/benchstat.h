@@ -8,6 +8,8 @@
  *               name) and columns (input file), in benchstat's orders
  *   texttab.c   lays out a grid of cells into aligned text columns
  *   table.c     turns collected groups into benchstat's text tables
+ *   gate.c      the regression gate: a verdict line per benchmark, and
+ *               an exit status a CI job can act on
  *   main.c      flags, files, exit codes
  *
  * Everything is single-threaded; strings handed to collect.c are copied.
@@ -205,5 +207,56 @@ void bs_print_tables(bs_collect *c, const bs_opts *o, FILE *out);
 
 /* Go's %v of a float64 (shortest text that reads back the same). */
 void bs_fmt_float(char *buf, size_t len, double v);
+
+/* ---- gate.c ---- */
+
+typedef enum bs_gate_verdict {
+    BS_GATE_OK,        /* compared, and not a regression */
+    BS_GATE_REGRESSED, /* worse by more than the threshold, p < alpha */
+    BS_GATE_TOO_FEW,   /* these sample sizes can never reach p < alpha */
+    BS_GATE_MISSING,   /* baseline runs, no current runs */
+    BS_GATE_ADDED,     /* current runs, no baseline runs */
+} bs_gate_verdict;
+
+typedef struct bs_gate_opts {
+    double threshold;  /* a fraction: 0.05 fails changes above 5% */
+    double alpha;      /* a change is significant when p < alpha */
+    const char *unit;  /* the tidied unit gated on, "sec/op" */
+} bs_gate_opts;
+
+typedef struct bs_gate_result {
+    bs_gate_verdict verdict;
+    double base, cur;  /* medians */
+    double worse;      /* how much worse cur is, as a fraction: 0.25 is a
+                          25% longer time or a 25% lower rate; NaN when
+                          one side is empty */
+    double p;          /* U test; 1 when all values are equal, 0 for an
+                          exact unit, NaN when one side is empty */
+    int nb, nc;
+} bs_gate_result;
+
+/* "5%" or "5" (both percent) into 0.05; -1 unless a finite number >= 0. */
+int bs_gate_parse_threshold(const char *s, double *frac);
+
+/* The smallest two-sided p-value the U test can give for samples of nb
+ * and nc values: 2 / C(nb + nc, nb) (0.1 for 3+3, 0.029 for 4+4). */
+double bs_gate_min_p(int nb, int nc);
+
+/* 1 for a rate (a unit ending in "/s"), where lower is worse. */
+int bs_gate_higher_is_better(const char *unit);
+
+/* Judges one benchmark from its baseline and current values (unsorted;
+ * either side may be empty). exact: the unit is "assume=exact". */
+void bs_gate_judge(const double *base, int nb, const double *cur, int nc,
+                   int higher_better, int exact, const bs_gate_opts *o,
+                   bs_gate_result *r);
+
+/* Gates input cur_label against base_label (column labels of c, after
+ * bs_collect_finish) in unit o->unit: one line per benchmark, then a
+ * "gate: PASS" or "gate: FAIL" line. Returns the exit status: 0 pass,
+ * 1 a regression, 2 the gate cannot judge (too few runs, a missing
+ * benchmark, no results in that unit). */
+int bs_gate_report(bs_collect *c, const char *base_label,
+                   const char *cur_label, const bs_gate_opts *o, FILE *out);
 
 #endif

@@ -6,6 +6,12 @@
  * table per configuration and unit with a column per input, comparing
  * every input to the first. An input named twice is labeled "name#0",
  * "name#1". Exit status: 0 ok, 1 an input cannot be read, 2 bad usage.
+ *
+ *   benchstat -gate=5% [-gate-unit sec/op] [-alpha 0.05] base new
+ *
+ * prints the gate's verdicts instead of tables (gate.c). Exit status: 0
+ * pass, 1 a regression, 2 bad usage, an unreadable input, or a gate that
+ * cannot judge.
  */
 #include "benchstat.h"
 
@@ -23,7 +29,11 @@ static void usage(FILE *f) {
             "a Mann-Whitney U test p-value (\"~\" when not significant).\n"
             "\n"
             "  -alpha a        consider a change significant if p <= a (0.05)\n"
-            "  -confidence c   confidence level of the ranges (0.95)\n");
+            "  -confidence c   confidence level of the ranges (0.95)\n"
+            "  -gate t         instead of tables, compare exactly two inputs, base\n"
+            "                  and new, and exit 1 if a benchmark got worse by more\n"
+            "                  than t (\"5%%\") with p < alpha\n"
+            "  -gate-unit u    the unit -gate watches (sec/op)\n");
 }
 
 static int parse_prob(const char *s, double *out) {
@@ -43,6 +53,7 @@ typedef struct input {
 
 int main(int argc, char **argv) {
     bs_opts o = {0.05, 0.95};
+    bs_gate_opts g = {-1, 0.05, "sec/op"};
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -61,7 +72,12 @@ int main(int argc, char **argv) {
             return 0;
         }
         double *dst = NULL;
-        if (klen == 5 && strncmp(name, "alpha", 5) == 0)
+        int gate_flag = (klen == 4 && strncmp(name, "gate", 4) == 0) ? 1
+                        : (klen == 9 && strncmp(name, "gate-unit", 9) == 0) ? 2
+                                                                           : 0;
+        if (gate_flag)
+            dst = &g.threshold;
+        else if (klen == 5 && strncmp(name, "alpha", 5) == 0)
             dst = &o.alpha;
         else if (klen == 10 && strncmp(name, "confidence", 10) == 0)
             dst = &o.confidence;
@@ -76,7 +92,15 @@ int main(int argc, char **argv) {
                     (int)klen, name);
             return 2;
         }
-        if (parse_prob(val, dst) != 0) {
+        if (gate_flag == 2 && *val != '\0') {
+            g.unit = val;
+            continue;
+        }
+        if (gate_flag == 2) {
+            fprintf(stderr, "benchstat: -gate-unit needs a unit, such as sec/op\n");
+            return 2;
+        }
+        if ((gate_flag ? bs_gate_parse_threshold(val, dst) : parse_prob(val, dst)) != 0) {
             fprintf(stderr, "benchstat: invalid value \"%s\" for flag -%.*s\n",
                     val, (int)klen, name);
             return 2;
@@ -93,6 +117,10 @@ int main(int argc, char **argv) {
     int nin = argc - i;
     if (nin == 0) {
         usage(stderr);
+        return 2;
+    }
+    if (g.threshold >= 0 && nin != 2) {
+        fprintf(stderr, "benchstat: -gate compares two inputs, base and new; got %d\n", nin);
         return 2;
     }
 
@@ -154,7 +182,14 @@ int main(int argc, char **argv) {
     }
     if (rc == 0) {
         bs_collect_finish(&c);
-        bs_print_tables(&c, &o, stdout);
+        if (g.threshold >= 0) {
+            g.alpha = o.alpha;
+            rc = bs_gate_report(&c, in[0].label, in[1].label, &g, stdout);
+        } else {
+            bs_print_tables(&c, &o, stdout);
+        }
+    } else if (g.threshold >= 0) {
+        rc = 2; /* 1 means "regressed" to a gate */
     }
     bs_collect_free(&c);
     for (int k = 0; k < nin; k++)
