@@ -41,12 +41,15 @@ CPUPROF      := $(BUILD)/bin/cpuprof
 LIBBENCHSTAT := $(BUILD)/lib/libbenchstat.a
 BENCHSTAT    := $(BUILD)/bin/benchstat
 CHECKER      := $(BUILD)/bin/checker
+# A stand-in for Pyroscope's /ingest: the push agent's tests and task 12.
+INGEST       := $(BUILD)/bin/push_ingest
+INGEST_SRC   := $(wildcard tests/programs/push_ingest*.c) tasks/common/http_server.c
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all tools deps test bench clean
 all: tools
 
-tools: $(LIBPROFILE) $(LIBCPUPROF_A) $(LIBCPUPROF) $(LIBBENCH) $(LIBBENCHSTAT) $(CPUPROF) $(BENCHSTAT) $(CHECKER)
+tools: $(LIBPROFILE) $(LIBCPUPROF_A) $(LIBCPUPROF) $(LIBBENCH) $(LIBBENCHSTAT) $(CPUPROF) $(BENCHSTAT) $(CHECKER) $(INGEST)
 
 $(BUILD)/gen/profile.pb-c.c $(BUILD)/gen/profile.pb-c.h &: profiler/proto/profile.proto
 	@mkdir -p $(BUILD)/gen
@@ -114,6 +117,10 @@ $(call obj,$(CHECKER_SRC)): ALL_CFLAGS += -Iprofiler/tools/benchstat
 $(CHECKER): $(call obj,$(CHECKER_SRC)) $(LIBPROFILE) $(LIBBENCHSTAT)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LIBS_MODEL)
+
+$(INGEST): $(call obj,$(INGEST_SRC)) $(LIBPROFILE)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LIBS_MODEL) -pthread
 
 # Unit tests: one Check program per tests/unit/test_*.c, linked with all
 # libraries (static), so a test may exercise any part.
