@@ -56,7 +56,7 @@ int bs_gate_higher_is_better(const char *unit) {
     return n >= 2 && strcmp(unit + n - 2, "/s") == 0;
 }
 
-static int cmp_double(const void *a, const void *b) {
+static int gate_cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
@@ -68,7 +68,7 @@ static double median(const double *v, int n) {
         exit(1);
     }
     memcpy(s, v, (size_t)n * sizeof *s);
-    qsort(s, (size_t)n, sizeof *s, cmp_double);
+    qsort(s, (size_t)n, sizeof *s, gate_cmp_double);
     double m = bs_quantile(s, n, 0.5);
     free(s);
     return m;
