@@ -4,7 +4,8 @@
  * previous one afterwards, also when nested; a later value for a key
  * replaces the earlier one; equal sets are one interned pointer; bad
  * arguments are EINVAL without running fn; a new thread starts with no
- * labels, and a set passed to it explicitly and installed there works. End
+ * labels, and a set passed to it explicitly and installed there works;
+ * threads interning the same sets at once all get one pointer per set. End
  * to end: a CPU profile of work done under two different label values has
  * samples carrying each value (read back with libprofile's profile_tags),
  * and the unlabeled work carries none. Nothing passes or fails on time.
@@ -202,6 +203,54 @@ START_TEST(passing_the_set_works) {
 }
 END_TEST
 
+/* ---- many threads interning at once ---------------------------------------- */
+
+#define RACERS 8
+#define VALUES 16
+
+typedef struct racer {
+    int id;
+    const cpuprof_labelset *got[VALUES];
+} racer;
+
+static void keep_current(void *arg) {
+    *(const cpuprof_labelset **)arg = cpuprof_labels_current();
+}
+
+static void *racer_main(void *arg) {
+    racer *r = arg;
+    for (int round = 0; round < 200; round++)
+        for (int v = 0; v < VALUES; v++) {
+            int pick = (v + r->id + round) % VALUES; /* threads hit sets in different orders */
+            char value[16];
+            snprintf(value, sizeof value, "race-%d", pick);
+            cpuprof_label l[] = {{"tenant", value}};
+            const cpuprof_labelset *got = NULL;
+            ck_assert_int_eq(cpuprof_do(l, 1, keep_current, &got), 0);
+            if (round == 0) r->got[pick] = got;
+            else ck_assert_ptr_eq(got, r->got[pick]); /* found again, same pointer */
+        }
+    return NULL;
+}
+
+START_TEST(concurrent_interning_dedups) {
+    racer r[RACERS];
+    pthread_t t[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        memset(&r[i], 0, sizeof r[i]);
+        r[i].id = i;
+        ck_assert_int_eq(pthread_create(&t[i], NULL, racer_main, &r[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++) pthread_join(t[i], NULL);
+    for (int v = 0; v < VALUES; v++) {
+        char want[16];
+        snprintf(want, sizeof want, "race-%d", v);
+        ck_assert_str_eq(cpuprof_label_get(r[0].got[v], "tenant"), want);
+        for (int i = 1; i < RACERS; i++) ck_assert_ptr_eq(r[i].got[v], r[0].got[v]);
+    }
+}
+END_TEST
+
 /* ---- a CPU profile with labels --------------------------------------------- */
 
 static int64_t thread_cpu_ns(void) {
@@ -294,6 +343,7 @@ int main(void) {
     tcase_add_test(ta, bad_arguments_are_einval);
     tcase_add_test(ta, new_thread_has_no_labels);
     tcase_add_test(ta, passing_the_set_works);
+    tcase_add_test(ta, concurrent_interning_dedups);
     suite_add_tcase(s, ta);
     TCase *tp = tcase_create("profile");
     tcase_set_timeout(tp, 30);
