@@ -230,7 +230,10 @@ END_TEST
 START_TEST(write_file_and_bad_path) {
     cpuprof_mutex_profile_rate(1);
     run_workers(1, 0);
-    char dir[] = "/tmp/test_mutex.XXXXXX";
+    char dir[32] = "/tmp/test_mutex.";
+    size_t n = strlen(dir);
+    memset(dir + n, 'X', 6); /* mkdtemp's template: six 'X' to replace */
+    dir[n + 6] = '\0';
     ck_assert_ptr_nonnull(mkdtemp(dir));
     char path[64];
     snprintf(path, sizeof path, "%s/mutex.pb.gz", dir);
