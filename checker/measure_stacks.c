@@ -208,3 +208,12 @@ int stacks_share_after_tagfocus(const char *path, const char *tagfocus, const ch
     *pct = 100.0 * (double)hit / (double)total;
     return 0;
 }
+
+int stacks_name_matches(const char *pattern, const char *name, bool *match, char *err,
+                        size_t errlen) {
+    name_re r;
+    if (re_compile(&r, pattern, err, errlen) < 0) return -1;
+    *match = re_match(&r, name);
+    re_free(&r);
+    return 0;
+}

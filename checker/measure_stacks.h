@@ -29,4 +29,9 @@ int stacks_label_share(const char *path, const char *tagfocus, const char *fn_re
 int stacks_share_after_tagfocus(const char *path, const char *tagfocus, const char *fn_re,
                                 double *pct, int64_t *nsamples, char *err, size_t errlen);
 
+/* Whether name matches the PCRE2 pattern (anywhere, as function regexes
+ * do). 0 with *match set, or -1 when the pattern is bad. */
+int stacks_name_matches(const char *pattern, const char *name, bool *match, char *err,
+                        size_t errlen);
+
 #endif
