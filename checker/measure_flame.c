@@ -121,7 +121,8 @@ static int widest_by_profile(const profile *p, int vi, leaf *out, char *err, siz
 }
 
 /* A JSON string at *p (after its opening quote) into out; *p moves past
- * the closing quote. Escapes other than \uXXXX are copied as their char. */
+ * the closing quote. A \u escape (four hex digits) becomes its character
+ * when ASCII, else "?"; other escapes are copied as the escaped char. */
 static int json_string(const char **p, char *out, size_t len) {
     size_t n = 0;
     const char *s = *p;
