@@ -190,8 +190,8 @@ static int measure_runs(check_ctx *c, const criterion *k, measurement *m) {
         for (size_t b = 0; b < NBENCH; b++) {
             int n = count_runs(path, benchmarks[b]);
             if (n < 0) {
-                textf(m->error, sizeof m->error, "the gate left no %s (GATE_OUT is where "
-                      "steps 1 and 2 write it)", path);
+                textf(m->error, sizeof m->error, "left no %s (steps 1 and 2 write their "
+                      "results under GATE_OUT)", path);
                 return -1;
             }
             if (least < 0 || n < least) {

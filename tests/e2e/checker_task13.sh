@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# checker_task13.sh: task 13 (the CPU regression gate) through the checker.
+#
+#   1. The reference gate passes every criterion: exit 0 on the unchanged
+#      tree, a non-zero exit naming CRC32 with -DTASK13_REGRESS.
+#   2. On an untouched clone (the gate as shipped measures but never
+#      compares), the regression goes through and that criterion fails,
+#      as does the empty writeup; the unchanged and runs criteria pass.
+#   3. Gates written differently are judged on their effects, in the clone:
+#      - a bare `benchstat -gate=5% -gate-unit=cpu-sec/op base new` as step
+#        3 passes both gate criteria;
+#      - a "gate" that always fails naming CRC32, without measuring, fails
+#        the unchanged and runs criteria.
+# Runs with CPUPROF_QUICK=1 unless told otherwise. Prints "PASS name" /
+# "FAIL name" per assertion; exits 1 on any FAIL.
+set -u
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+export CPUPROF_QUICK="${CPUPROF_QUICK:-1}"
+fails=0
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; fails=$((fails + 1)); }
+tmp=$root/build/e2e-task13
+rm -rf "$tmp"
+mkdir -p "$tmp"
+
+if ! make -s build/bin/checker build/bin/benchstat >"$tmp/build.log" 2>&1; then
+  fail checker_build "see $tmp/build.log"
+  exit 1
+fi
+
+# expect NAME FILE RC WANT_RC: exit status, then each further argument is a
+# regex that must match a line of FILE (prefix "!" : must match no line).
+expect() {
+  local name=$1 file=$2 rc=$3 want=$4
+  shift 4
+  local why=""
+  [ "$rc" -eq "$want" ] || why="exit $rc, want $want"
+  for re in "$@"; do
+    if [[ $re == !* ]]; then
+      grep -qE -- "${re#!}" "$file" && why="${why:+$why; }has a line matching ${re#!}"
+    else
+      grep -qE -- "$re" "$file" || why="${why:+$why; }no line matching $re"
+    fi
+  done
+  if [ -z "$why" ]; then
+    pass "$name"
+  else
+    fail "$name" "$why"
+    cat "$file"
+  fi
+}
+
+# 1. the reference
+build/bin/checker --solution task13 >"$tmp/solution.out" 2>&1
+expect checker_solution_task13 "$tmp/solution.out" $? 0 '!^FAIL  ' \
+  '^PASS  the gate measured each of its 3 benchmarks at least (6|10) times a side' \
+  '^PASS  on the unchanged tree the gate exits 0 ' \
+  '^PASS  with -DTASK13_REGRESS the gate exits 1, naming CRC32: "REGRESSED +CRC32-2 +cpu-sec/op +\+2[0-9]\.[0-9]{2}% ' \
+  '^PASS  your answer in solutions/task13/NOTES.md has ' \
+  '^task 13: 4 of 4 criteria pass'
+# The reference gate names CRC32 alone: nothing else regressed.
+n=$(grep -c '^REGRESSED' solutions/task13/out/gate-regress.txt)
+[ "$n" = 1 ] && pass checker_solution_task13_names_one || \
+  fail checker_solution_task13_names_one "$n REGRESSED lines in solutions/task13/out/gate-regress.txt"
+
+# 2. an untouched clone
+clone=$tmp/clone
+if ! git clone -q "$root" "$clone" 2>"$tmp/clone.err"; then
+  fail checker_clone "git clone failed: $(head -n 1 "$tmp/clone.err")"
+  exit 1
+fi
+if ! (cd "$clone" && make -s -j2 build/bin/checker build/bin/benchstat build/lib/libbench.a \
+      build/lib/libcpuprof.a build/lib/libprofile.a >"$tmp/clone-build.log" 2>&1); then
+  fail checker_clone "the clone does not build (see $tmp/clone-build.log)"
+  exit 1
+fi
+chk() { (cd "$clone" && build/bin/checker "$@"); }
+
+chk task13 >"$tmp/untouched.out" 2>&1
+expect checker_untouched_task13 "$tmp/untouched.out" $? 1 \
+  '^PASS  the gate measured each of its 3 benchmarks' \
+  '^PASS  on the unchanged tree the gate exits 0 ' \
+  '^FAIL  with -DTASK13_REGRESS the gate exits 0: the regression went through .*#a-regression-fails-the-build$' \
+  '^FAIL  your answer in tasks/task13/NOTES.md has 0 lines .*#the-writeup$'
+
+# 3. other gates, judged on effects (step 3 replaced in the clone's copy)
+gate=$clone/tasks/task13/gate.sh
+step3() {  # step3 FILE: the shipped gate with everything after "# 3." replaced by FILE
+  sed '/^# 3\. The comparison/,$d' "$root/tasks/task13/gate.sh" >"$gate.new"
+  cat "$1" >>"$gate.new"
+  chmod +x "$gate.new"
+  mv "$gate.new" "$gate"
+}
+
+cat >"$tmp/bare.sh" <<'EOF'
+make -s build/bin/benchstat
+build/bin/benchstat -gate=5% -gate-unit=cpu-sec/op "$out/base.txt" "$out/new.txt"
+EOF
+step3 "$tmp/bare.sh"
+chk task13 >"$tmp/bare.out" 2>&1
+expect checker_task13_bare_gate "$tmp/bare.out" $? 1 \
+  '^PASS  on the unchanged tree the gate exits 0 ' \
+  '^PASS  with -DTASK13_REGRESS the gate exits 1, naming CRC32: "REGRESSED +CRC32-2 ' \
+  '^FAIL  your answer'
+
+# Always failing: catches the regression, but blocks every change too. The
+# measuring steps are skipped so this one is quick.
+cat >"$tmp/always.sh" <<'EOF'
+#!/bin/sh
+echo "gate: FAIL: CRC32 (this gate fails everything)"
+exit 1
+EOF
+cp "$tmp/always.sh" "$gate"
+chmod +x "$gate"
+chk task13 >"$tmp/always.out" 2>&1
+expect checker_task13_always_failing_gate "$tmp/always.out" $? 1 \
+  '^FAIL  on the unchanged tree the gate exits 1: "gate: FAIL: CRC32 \(this gate fails everything\)" ' \
+  '^PASS  with -DTASK13_REGRESS the gate exits 1, naming CRC32' \
+  '^FAIL  the gate: left no .*/gate-same/base.txt'
+
+(cd "$clone" && git checkout -q -- tasks/task13/gate.sh)
+[ "$fails" = 0 ]
