@@ -3,7 +3,7 @@
 # Included by the top Makefile; results go to build/bench/, the numbers and
 # their meaning are in docs/PERFORMANCE.md.
 #
-#   make bench                          the full run (about 4 minutes)
+#   make bench                          the full run (3 to 4 minutes when idle)
 #   make bench BENCH_FLAGS=-reps=12     more overhead rounds
 #   make bench BENCH_FLAGS=-only=rate   one experiment
 #

@@ -43,6 +43,7 @@ int exp_onoff(const pb_config *c, char *err, size_t errlen) {
     snprintf(hzs, sizeof hzs, "%d", HZ);
     static double pct[NV][MAX_PAIRS], off_ns[NV][MAX_PAIRS], samples_of[NV][MAX_PAIRS];
     int n[NV] = {0};
+    double verdict[NV], vlo[NV], vhi[NV];
     pb_say(c, "\n== 1b. Sampling cost inside one process at %d Hz: work_onoff, chunks of %s "
               "units (~%.0f ms), %d runs x %d ABBA pairs per variant, pinned to CPU %d\n",
            HZ, ustr, 1000 * CHUNK_SECONDS * c->scale, RUNS, pairs, c->pin_cpu);
@@ -109,6 +110,12 @@ int exp_onoff(const pb_config *c, char *err, size_t errlen) {
         else
             snprintf(b, sizeof b, "-");
         pb_say(c, "%-16s %-42s %-26s %.1f\n", pb_variant_name(vs[k]), a, b, spc);
+        verdict[k] = med;
+        vlo[k] = lo;
+        vhi[k] = hi;
     }
+    for (int k = 0; k < NV; k++)
+        pb_verdict(c, "1b %-16s sampling cost in-process: %+.3f%% [%+.3f, %+.3f]",
+                   pb_variant_name(vs[k]), verdict[k], vlo[k], vhi[k]);
     return 0;
 }

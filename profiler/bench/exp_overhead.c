@@ -134,14 +134,18 @@ int exp_overhead(const pb_config *c, char *err, size_t errlen) {
         double med = pb_median(cpu, reps), vs = pb_median(ours_vs_gperf[v], reps);
         if (pb_median_ci(cpu, reps, &lo, &hi, &cov) != 0) lo = hi = med;
         if (pb_median_ci(ours_vs_gperf[v], reps, &glo, &ghi, &cov) != 0) glo = ghi = vs;
-        pb_say(c, "target %-16s overhead <= 0.5%%: %s (median %+.2f%%, CI up to %+.2f%%)\n",
+        pb_verdict(c, "1  %-16s overhead <= 0.5%%: %s (median %+.2f%%, CI up to %+.2f%%)",
                pb_variant_name((pb_variant)v),
                hi <= 0.5 ? "met" : med <= 0.5 ? "met by the median only" : "NOT met", med, hi);
-        pb_say(c, "target %-16s no worse than gperftools: %s (median %+.2f%% [%+.2f, %+.2f])\n",
+        pb_verdict(c, "1  %-16s no worse than gperftools: %s (median %+.2f%% [%+.2f, %+.2f])",
                pb_variant_name((pb_variant)v),
                ghi < 0 ? "met, cheaper" : glo <= 0 ? "met, no difference the CI can see"
                                                    : "NOT met",
                vs, glo, ghi);
     }
+    for (int v = PB_OURS_PROC; v < PB_NVARIANTS; v++)
+        pb_verdict(c, "1  %-16s fixed cost (load + write the profile): %+.2f ms CPU",
+                   pb_variant_name((pb_variant)v),
+                   pb_median(s[v].fixed, reps) / 1e6 - base_fixed);
     return 0;
 }

@@ -41,6 +41,7 @@ int exp_rate(const pb_config *c, char *err, size_t errlen) {
     char ustr[32];
     snprintf(ustr, sizeof ustr, "%llu", units);
     const char *args[] = {ustr, NULL};
+    double best[3] = {0, 0, 0};
     pb_say(c, "\n== 4. Achieved sampling rate: work_spin %s units (~%.1f s of CPU), pinned to "
               "CPU %d\n",
            ustr, WORK_SECONDS * c->scale, c->pin_cpu);
@@ -73,6 +74,7 @@ int exp_rate(const pb_config *c, char *err, size_t errlen) {
             if (own >= 0) snprintf(cell, sizeof cell, "%7.1f (%.1f)", rate, own);
             else snprintf(cell, sizeof cell, "%7.1f", rate);
             pb_say(c, " %-22s", cell);
+            if (rate > best[k]) best[k] = rate;
             snprintf(extra, sizeof extra, "samples=%lld rate=%.1f own_rate=%.1f",
                      (long long)rep.total, rate, own);
             pf_report_free(&rep);
@@ -81,5 +83,8 @@ int exp_rate(const pb_config *c, char *err, size_t errlen) {
         }
         pb_say(c, "\n");
     }
+    pb_verdict(c, "4  highest rate achieved: %.0f / %.0f / %.0f Hz (cpuprof-process / "
+                  "cpuprof-thread / gperftools)",
+               best[0], best[1], best[2]);
     return 0;
 }

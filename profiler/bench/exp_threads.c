@@ -76,7 +76,9 @@ int exp_threads(const pb_config *c, char *err, size_t errlen) {
                pb_median(cpu[k], reps) / 1e9, pb_median(cw, reps));
     }
     double med = pb_median(ratio[1], reps);
-    pb_say(c, "target cpuprof-thread ratio >= 0.97: %s (median %.3f)\n",
-           med >= 0.97 ? "met" : "NOT met", med);
+    pb_verdict(c, "3  cpuprof-thread   profile CPU / rusage CPU >= 0.97: %s (median %.3f; "
+                  "process %.3f, gperftools %.3f)",
+               med >= 0.97 ? "met" : "NOT met", med, pb_median(ratio[0], reps),
+               pb_median(ratio[2], reps));
     return 0;
 }

@@ -80,6 +80,10 @@ int pb_read_profile(pb_variant v, const char *path, profile **out, char *err, si
 /* printf to stdout and to the report file. */
 void pb_say(const pb_config *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Also prints the line, and keeps it for the summary at the end of the
+ * run (profbench_main.c). One line, no newline. */
+void pb_verdict(const pb_config *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* ---- ELF symbols (elf_funcs.c) -------------------------------------------- */
 
 typedef struct elf_funcs elf_funcs;

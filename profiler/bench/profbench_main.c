@@ -19,6 +19,7 @@
  * run, and the exit status is 1.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,20 @@
 #define CALIBRATE_UNITS "30000"
 
 double pb_units_per_sec;
+
+#define MAX_VERDICTS 32
+static char verdicts[MAX_VERDICTS][256];
+static int nverdicts;
+
+void pb_verdict(const pb_config *c, const char *fmt, ...) {
+    char line[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    pb_say(c, "%s\n", line);
+    if (nverdicts < MAX_VERDICTS) snprintf(verdicts[nverdicts++], sizeof verdicts[0], "%s", line);
+}
 
 static int usage(const char *msg) {
     fprintf(stderr, "profbench: %s\n", msg);
@@ -268,6 +283,8 @@ int main(int argc, char **argv) {
         }
     }
     if (ran == 0) return usage("-only names none of overhead,onoff,accuracy,threads,rate");
+    pb_say(&c, "\n== Summary\n");
+    for (int i = 0; i < nverdicts; i++) pb_say(&c, "%s\n", verdicts[i]);
     load[0] = '\0';
     loadavg(load, sizeof load);
     pb_say(&c, "\nload average at end: %s\nraw results: %s/raw.tsv, tables: %s/summary.txt, "
