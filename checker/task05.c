@@ -114,7 +114,7 @@ static int measure_tags(check_ctx *c, const criterion *k, measurement *m) {
             size_t used = strlen(list);
             textf(list + used, sizeof list - used, "%s%s %.1f%%", i ? ", " : "",
                   ep->values[i].value,
-                  t.total ? 100.0 * (double)ep->values[i].total / (double)t.total : 0.0);
+                  ep->total ? 100.0 * (double)ep->values[i].total / (double)ep->total : 0.0);
         }
     }
     pf_tags_free(&t);
@@ -182,8 +182,10 @@ static const char *const points[] = {
     "the fix: read cpuprof_labels_current() in the handler, pass the pointer to the helper "
     "with its work, call cpuprof_labels_set() there first; the set is immutable and never "
     "freed, so the pointer may cross threads",
-    "the Go side of it: labels travel in the context, so a goroutine started with go func() "
-    "gets them only when it is given that ctx (pprof.Do with ctx, or pprof.SetGoroutineLabels)",
+    "the Go side of it: labels ride in the context and in the goroutine; a goroutine started "
+    "with go func() inside pprof.Do's function inherits its creator's labels, while work "
+    "handed to a goroutine that already exists needs the ctx (pprof.SetGoroutineLabels); C "
+    "threads never inherit",
     NULL,
 };
 
