@@ -15,8 +15,9 @@
  * CRC32, and how many runs of each benchmark the gate left in its
  * base.txt and new.txt. How the learner's step 3 compares is free.
  *
- * Invariant: both gate runs are made by this invocation, unchanged first;
- * their exit statuses live in gate_rc until the criteria read them.
+ * Invariant: both gate runs are made by this invocation, unchanged first,
+ * each into a GATE_OUT emptied beforehand; their exit statuses live in
+ * gate_rc until the criteria read them.
  */
 #include <errno.h>
 #include <signal.h>
@@ -105,6 +106,9 @@ static void run_gate(check_ctx *c, int g) {
         textf(gate_err[g], sizeof gate_err[g], "%s does not exist", script);
         return;
     }
+    /* Results of an earlier check must not count for this one. */
+    const char *rm[] = {"rm", "-rf", out_dir, NULL};
+    if (run_cmd(rm, NULL, gate_err[g], sizeof gate_err[g]) < 0) return;
     run_opts o = {.out_path = log, .env = env};
     pid_t pid = run_spawn(argv, &o, gate_err[g], sizeof gate_err[g]);
     int code;
