@@ -433,8 +433,8 @@ static int measure_version_tag(check_ctx *c, const criterion *k, measurement *m)
               l[0].n ? l[0].p[0].tags : "-", l[1].n ? l[1].p[0].tags : "-");
     else
         textf(m->shown, sizeof m->shown,
-              "%d of %d pushes carry version=v1/v2 matching their build (e.g. tags '%s'; "
-              "'-' is none)", good, total, example);
+              "%d of %d pushes carry version=v1/v2 matching their build (e.g. tags: %s)", good,
+              total, strcmp(example, "-") == 0 ? "none" : example);
     return 0;
 }
 
@@ -617,7 +617,7 @@ static const criterion criteria[] = {
     {.id = "endpoint-values", .what = "endpoint values:", .run = RUN_YOURS,
      .measure = measure_endpoint_values, .op = BOUND_AT_LEAST, .lo = NROUTES, .unit = " routes",
      .anchor = "labels-per-request"},
-    {.id = "diff", .what = "biggest change from v1 to v2 (by version tag):", .run = RUN_YOURS,
+    {.id = "diff", .what = "the biggest change from v1 to v2 (pushes picked by version tag) is", .run = RUN_YOURS,
      .measure = measure_diff_top, .arg = CHANGED_FN, .op = BOUND_HOLDS,
      .bound_text = "normalize_text, which v2 calls per search", .anchor = "the-diff-between-versions"},
     {.id = "notes", .what = "your answer", .run = RUN_NONE, .measure = measure_notes,
