@@ -6,7 +6,7 @@
 # -gate the table is unchanged. Inputs are generated with awk: Parse and
 # Format, 10 runs each, within +-1% of their base.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BS=build/bin/benchstat
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
