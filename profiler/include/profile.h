@@ -32,6 +32,7 @@ typedef struct pf_mapping {
     const char *file;     /* never NULL; "" when unknown */
     const char *build_id; /* hex string, never NULL; "" when unknown */
     bool has_functions;
+    bool has_filenames, has_line_numbers, has_inline_frames; /* from DWARF */
 } pf_mapping;
 
 typedef struct pf_function {

@@ -147,6 +147,9 @@ static int read_mappings(reader *r) {
         m->file = file;
         m->build_id = build_id;
         m->has_functions = pm->has_functions;
+        m->has_filenames = pm->has_filenames;
+        m->has_line_numbers = pm->has_line_numbers;
+        m->has_inline_frames = pm->has_inline_frames;
         pf_map_put(&r->mappings, &pm->id, sizeof(pm->id), m);
     }
     return 0;

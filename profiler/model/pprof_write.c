@@ -98,6 +98,9 @@ static void build_tables(writer *w, const profile *p, Perftools__Profiles__Profi
         mm->filename = str_index(w, m->file);
         mm->build_id = str_index(w, m->build_id);
         mm->has_functions = m->has_functions;
+        mm->has_filenames = m->has_filenames;
+        mm->has_line_numbers = m->has_line_numbers;
+        mm->has_inline_frames = m->has_inline_frames;
         pb->mapping[i] = mm;
     }
     pb->n_location = p->nlocations;

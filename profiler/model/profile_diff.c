@@ -91,6 +91,9 @@ static pf_mapping *map_mapping(merger *mg, const pf_mapping *bm) {
     if (m) return m;
     m = profile_add_mapping(mg->p, bm->start, bm->limit, bm->offset, file, bid);
     m->has_functions = bm->has_functions;
+    m->has_filenames = bm->has_filenames;
+    m->has_line_numbers = bm->has_line_numbers;
+    m->has_inline_frames = bm->has_inline_frames;
     pf_map_put(&mg->mappings, mg->kbuf, n, m);
     return m;
 }

@@ -10,6 +10,9 @@
  *     rebinds it and forgets both (the objects' symbols stay cached).
  *   - Every string handed out (names, paths, build ids) is owned by the
  *     symbolizer and lives until symbolizer_free.
+ *   - An object's DWARF index (line numbers, inlined calls) is read from
+ *     the object file itself, right after its symbols, and points into its
+ *     image, which stays open until symbolizer_free.
  */
 #include "symbolize.h"
 
@@ -19,6 +22,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 
+#include "dwarf_index.h"
 #include "elf_debugfile.h"
 #include "elf_image.h"
 #include "elf_symtab.h"
@@ -30,6 +34,8 @@ typedef struct sym_object {
     char build_id[2 * 64 + 1];
     elf_symtab syms;
     elf_image im;   /* kept open for the biases of later mappings; closed at free */
+    int has_dwarf;  /* dw holds lines or functions */
+    dwarf_index dw;
 } sym_object;
 
 typedef struct sym_map {
@@ -137,6 +143,7 @@ void symbolizer_free(symbolizer *s) {
     if (s == NULL) return;
     for (size_t i = 0; i < s->nobjs; i++) {
         elf_symtab_free(&s->objs[i]->syms);
+        if (s->objs[i]->has_dwarf) dwarf_index_free(&s->objs[i]->dw);
         elf_image_close(&s->objs[i]->im);
         free(s->objs[i]->path);
         free(s->objs[i]);
@@ -188,6 +195,8 @@ static void load_map(sym_map *m) {
         if (o->ok) {
             if (elf_build_id(&o->im, o->build_id, sizeof(o->build_id)) != 0) o->build_id[0] = 0;
             load_symbols(o);
+            /* Line numbers from the file's own DWARF; the vDSO has none. */
+            if (o->im.mapped) o->has_dwarf = dwarf_index_open(&o->dw, &o->im) == 0;
         }
     }
     if (o->ok && !m->has_bias)
@@ -286,9 +295,50 @@ static pf_mapping *mapping_in(symbolizer *s, profile *p, sym_map *m) {
                                     m->obj->build_id);
         if (m->pm == NULL) return NULL;
         m->pm->has_functions = m->obj->syms.nsyms > 0;
+        if (m->obj->has_dwarf) {
+            m->pm->has_filenames = m->pm->has_line_numbers = dwarf_index_has_lines(&m->obj->dw);
+            m->pm->has_inline_frames = dwarf_index_has_inlines(&m->obj->dw);
+        }
         s->bound_mappings++;
     }
     return m->pm;
+}
+
+/* Inlined calls deeper than this keep their innermost frames. */
+#define MAX_INLINE 32
+
+/* The pf_function of DWARF frame f; the outermost frame is the function the
+ * symbol table names (sym), so its name agrees with symbol-only profiles. */
+static pf_function *frame_function(profile *p, const dwarf_frame *f, const char *sym) {
+    const char *name = sym ? sym : f->name ? f->name : "??";
+    const char *system_name = sym ? sym : f->linkage_name ? f->linkage_name : name;
+    const char *file = f->decl_file[0] ? f->decl_file : f->file;
+    return profile_function(p, name, system_name, file, f->decl_line);
+}
+
+/* The location of pc in function sym of mapping m, with its source lines
+ * when the object has DWARF: lines[0] the innermost inlined function at
+ * its line, the last one sym at the line of the outermost call. */
+static pf_location *location_with_lines(profile *p, sym_map *m, pf_mapping *pm, uint64_t pc,
+                                        const char *sym) {
+    dwarf_frame fr[MAX_INLINE];
+    size_t nf = 0;
+    if (m->obj->has_dwarf) nf = dwarf_index_lookup(&m->obj->dw, pc - m->bias, fr, MAX_INLINE);
+    if (nf == 0) {
+        pf_function *fn = profile_function(p, sym, sym, "", 0);
+        return fn ? profile_location(p, pm, pc, fn, 0) : NULL;
+    }
+    pf_function *fn0 = frame_function(p, &fr[0], nf == 1 ? sym : NULL);
+    if (fn0 == NULL) return NULL;
+    size_t before = p->nlocations;
+    pf_location *loc = profile_location(p, pm, pc, fn0, fr[0].line);
+    if (loc == NULL || p->nlocations == before) return loc; /* it had its lines */
+    for (size_t i = 1; i < nf; i++) {
+        pf_function *fn = frame_function(p, &fr[i], i == nf - 1 ? sym : NULL);
+        if (fn == NULL) return NULL;
+        profile_location_add_line(p, loc, fn, fr[i].line);
+    }
+    return loc;
 }
 
 pf_location *symbolizer_location(symbolizer *s, profile *p, uint64_t pc) {
@@ -306,18 +356,14 @@ pf_location *symbolizer_location(symbolizer *s, profile *p, uint64_t pc) {
 
     sym_map *m = find_map(s, pc);
     pf_mapping *pm = NULL;
-    pf_function *fn = NULL;
+    const elf_sym *sym = NULL;
     if (m != NULL) {
         pm = mapping_in(s, p, m);
         if (pm == NULL) return NULL;
-        const elf_sym *sym = find_sym(m, pc);
-        if (sym != NULL) {
-            const char *name = elf_sym_name(&m->obj->syms, sym);
-            fn = profile_function(p, name, name, "", 0);
-            if (fn == NULL) return NULL;
-        }
+        sym = find_sym(m, pc);
     }
-    pf_location *loc = profile_location(p, pm, pc, fn, 0);
+    pf_location *loc = sym ? location_with_lines(p, m, pm, pc, elf_sym_name(&m->obj->syms, sym))
+                           : profile_location(p, pm, pc, NULL, 0);
     if (loc == NULL || memo_grow(s) != 0) return loc;
     size_t i = memo_slot(s, pc);
     s->memo_pc[i] = pc;
