@@ -101,7 +101,10 @@ $(BUILD)/obj/gen/web_assets.o: $(BUILD)/gen/web_assets.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(CPUPROF): $(call obj,$(CPUPROF_SRC)) $(BUILD)/obj/gen/web_assets.o $(LIBPROFILE)
+# cpuprof also takes libcpuprof's ELF and DWARF readers (-llvm_sample), as
+# objects: the archive would bring its pthread_mutex_lock wrapper along.
+CPUPROF_DWARF_OBJ := $(call obj,profiler/runtime/elf_image.c $(wildcard profiler/runtime/dwarf_*.c))
+$(CPUPROF): $(call obj,$(CPUPROF_SRC)) $(BUILD)/obj/gen/web_assets.o $(CPUPROF_DWARF_OBJ) $(LIBPROFILE)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LIBS_MODEL) -pthread
 

@@ -108,6 +108,12 @@ int report_top(FILE *out, const view *v, char *err, size_t errlen);
 int report_tags(FILE *out, const view *v, char *err, size_t errlen);
 int report_traces(FILE *out, const view *v, char *err, size_t errlen);
 
+/* ---- export_llvm.c: -llvm_sample ------------------------------------- */
+
+/* Writes v's samples as LLVM's text sample profile to path (for clang's
+ * -fprofile-sample-use) and a one-line summary to out. */
+int export_llvm_sample(const view *v, const char *path, FILE *out, char *err, size_t errlen);
+
 /* ---- shell.c --------------------------------------------------------- */
 
 /* Reads commands from in until quit or end of input; returns the exit

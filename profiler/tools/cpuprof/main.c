@@ -4,7 +4,8 @@
  *
  * FILE (and -base/-diff_base) may be an http:// URL: the profile is fetched
  * and saved first (fetch.c). -http=ADDR serves the web UI instead of a
- * report or the shell (web_server.c).
+ * report or the shell (web_server.c). -llvm_sample=OUT converts the profile
+ * to LLVM's text sample profile for clang (export_llvm.c).
  * Flags are parsed as Go's flag package does (and so as pprof does):
  * "-name", "--name", "-name=value", "-name value" (not for booleans, whose
  * value can only be given as "-name=false"); parsing stops at the first
@@ -34,7 +35,7 @@ typedef struct flag {
 static struct {
     bool top, tags, traces, cum, ci;
     long nodecount;
-    const char *sample_index, *base, *diff_base, *http;
+    const char *sample_index, *base, *diff_base, *http, *llvm_sample;
     const char *focus, *ignore, *tagfocus, *tagignore;
 } opt = {.nodecount = -1};
 
@@ -54,6 +55,8 @@ static const flag flags[] = {
     {"ignore", FLAG_STRING, &opt.ignore, "RE", "drop samples with a function matching RE"},
     {"tagfocus", FLAG_STRING, &opt.tagfocus, "[KEY=]RE", "keep only samples with a label matching"},
     {"tagignore", FLAG_STRING, &opt.tagignore, "[KEY=]RE", "drop samples with a label matching"},
+    {"llvm_sample", FLAG_STRING, &opt.llvm_sample, "OUT",
+     "write LLVM's text sample profile to OUT (for clang -fprofile-sample-use)"},
     {"http", FLAG_STRING, &opt.http, "HOST:PORT",
      "serve the web UI (flame graph, top) on HOST:PORT (no host: 127.0.0.1)"},
 };
@@ -164,8 +167,13 @@ int main(int argc, char **argv) {
     if (first + 1 < argc)
         return usage_error("unexpected argument \"%s\" after FILE (flags go before FILE)",
                            argv[first + 1]);
-    if (opt.top + opt.tags + opt.traces + (opt.http != NULL) > 1)
-        return usage_error("set at most one of -top, -tags, -traces and -http");
+    if (opt.top + opt.tags + opt.traces + (opt.http != NULL) + (opt.llvm_sample != NULL) > 1)
+        return usage_error("set at most one of -top, -tags, -traces, -http and -llvm_sample");
+    if (opt.llvm_sample && (opt.base || opt.diff_base))
+        return usage_error("-llvm_sample converts one profile; it does not apply to -base or "
+                           "-diff_base");
+    if (opt.llvm_sample && !opt.llvm_sample[0])
+        return usage_error("-llvm_sample needs a file name");
     if (opt.base && opt.diff_base)
         return usage_error("set at most one of -base and -diff_base");
     if (opt.ci && (opt.base || opt.diff_base))
@@ -209,6 +217,15 @@ int main(int argc, char **argv) {
             fprintf(stderr, "cpuprof: %s\n", err);
             status = 1;
         }
+    } else if (opt.llvm_sample) {
+        view v;
+        if (session_view(&s, &s.set, &v, err, sizeof(err)) < 0 ||
+            export_llvm_sample(&v, opt.llvm_sample, stdout, err, sizeof(err)) < 0) {
+            fflush(stdout);
+            fprintf(stderr, "cpuprof: %s\n", err);
+            status = 1;
+        }
+        view_free(&v);
     } else if (opt.top || opt.tags || opt.traces) {
         if (s.set.nodecount < 0) s.set.nodecount = 0;
         const char *name = opt.top ? "top" : opt.tags ? "tags" : "traces";
