@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#define FAST_ROUNDS 20
+#define FAST_ROUNDS 50
 #define SLOW_ROUNDS 2000
 #define SPIKE_ROUNDS 1000
 
