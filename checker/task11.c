@@ -135,11 +135,13 @@ static int measure_sample_profile(check_ctx *c, const criterion *k, measurement 
 
 /* ---- PGO took effect -------------------------------------------------- */
 
-/* Which functions of bin lie in section secname: their count, whether
- * `want` is one of them, and the section's size. -1 when the binary cannot
- * be read; 0 with *present false when the section is absent. */
+/* Which functions of bin lie in section secname: their count and names
+ * (comma-separated in names[len]), whether `want` is one of them, and the
+ * section's size. -1 when the binary cannot be read; 0 with *present false
+ * when the section is absent. */
 static int functions_in(const char *bin, const char *secname, const char *want, bool *present,
-                        int *count, bool *has_want, uint64_t *size, char *err, size_t errlen) {
+                        int *count, char *names, size_t len, bool *has_want, uint64_t *size,
+                        char *err, size_t errlen) {
     elf_image im;
     if (elf_image_open(&im, bin) < 0) {
         textf(err, errlen, "cannot read %s as ELF", bin);
@@ -149,6 +151,7 @@ static int functions_in(const char *bin, const char *secname, const char *want, 
     *present = elf_section_by_name(&im, secname, &sh) == 0;
     *count = 0;
     *has_want = false;
+    names[0] = '\0';
     *size = *present ? sh.sh_size : 0;
     if (*present) {
         elf_symtab t;
@@ -158,6 +161,8 @@ static int functions_in(const char *bin, const char *secname, const char *want, 
             const elf_sym *s = &t.syms[i];
             if (s->addr < sh.sh_addr || s->addr >= sh.sh_addr + sh.sh_size) continue;
             (*count)++;
+            size_t n = strlen(names);
+            snprintf(names + n, len - n, "%s%s", n ? ", " : "", elf_sym_name(&t, s));
             if (strcmp(elf_sym_name(&t, s), want) == 0) *has_want = true;
         }
         elf_symtab_free(&t);
@@ -175,17 +180,17 @@ static int measure_hot_section(check_ctx *c, const criterion *k, measurement *m)
     bool present, has_want;
     int count;
     uint64_t size;
-    if (functions_in(bin, ".text.hot", k->arg, &present, &count, &has_want, &size, m->error,
-                     sizeof m->error) < 0)
+    char names[200];
+    if (functions_in(bin, ".text.hot", k->arg, &present, &count, names, sizeof names, &has_want,
+                     &size, m->error, sizeof m->error) < 0)
         return -1;
     m->value = has_want;
     if (!present)
         textf(m->shown, sizeof m->shown, "no: the binary has no .text.hot section, clang used no "
                                          "profile (no -fprofile-sample-use in build.flags?)");
     else
-        textf(m->shown, sizeof m->shown, "%s: .text.hot holds %d function%s (%llu bytes), %s %s",
-              has_want ? "yes" : "no", count, count == 1 ? "" : "s", (unsigned long long)size,
-              k->arg, has_want ? "among them" : "not among them");
+        textf(m->shown, sizeof m->shown, "%s: .text.hot (%llu bytes) holds %s",
+              has_want ? "yes" : "no", (unsigned long long)size, count ? names : "no function");
     return 0;
 }
 
@@ -193,7 +198,8 @@ static int measure_hot_section(check_ctx *c, const criterion *k, measurement *m)
 
 static const criterion criteria[] = {
     {.id = "representative",
-     .what = "in your representative profile default.pprof, " HOT_FN " holds", .run = RUN_NONE, .measure = measure_representative, .arg = "^" HOT_FN "$",
+     .what = "in your representative profile default.pprof, " HOT_FN " holds", .run = RUN_NONE,
+     .measure = measure_representative, .arg = "^" HOT_FN "$",
      .op = BOUND_AT_LEAST, .lo = 50, .unit = "%", .anchor = "1-capture-a-representative-profile"},
     {.id = "afdo-accepted", .what = "your sample profile default.afdo", .run = RUN_NONE,
      .measure = measure_sample_profile, .arg = HOT_FN, .op = BOUND_AT_LEAST, .lo = 10,

@@ -148,7 +148,11 @@ static size_t frames_of(exporter *x, const pf_location *loc, frame *out) {
         out[n].discr = 0;
         n++;
     }
-    if (n) x->from_profile++;
+    for (size_t i = 0; i < n; i++)
+        if (out[i].line > 0) {
+            x->from_profile++;
+            break;
+        }
     return n;
 }
 
