@@ -315,9 +315,11 @@ void cpuprof_get_stats(cpuprof_stats *out) {
 /* Stops sampling and builds the profile. Under api_lock. On failure prints
  * one line and returns NULL (the table is freed either way). */
 static profile *stop_and_build(char *summary, size_t summary_len) {
+    /* Disarm first: while ITIMER_PROF is armed, the process CPU clock can
+     * read up to one kernel tick short. */
+    disarm_timers();
     int64_t cpu_end = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
     int64_t mono_end = clock_ns(CLOCK_MONOTONIC);
-    disarm_timers();
     atomic_store(&g_running, 0);
     stack_table *t = atomic_load(&g_table);
     if (sampler_wait_handlers(STOP_WAIT_MS) != 0) {
