@@ -84,6 +84,12 @@ typedef struct task_def {
     /* Extra flags for one run only, after cflags, indexed by run_which
      * (task 9 builds the same code twice: as shipped, and -fno-inline). */
     const char *run_cflags[2];
+    /* The compiler for the program ("clang"), or NULL for make's default. */
+    const char *cc;
+    /* A file of compiler flags in the run's own directory (the untouched
+     * copy for before, the checked directory for yours), appended after
+     * the flags above: the learner's build step (task 11), or NULL. */
+    const char *flags_file;
     bench_recipe bench; /* how a run is made, unless run_fn is set */
     /* A custom recipe (servers, load): makes the artifacts of run w in the
      * out directory, 0 on success, -1 with the run's error set. */
@@ -172,18 +178,19 @@ int measure_flat_pct(check_ctx *c, const criterion *k, measurement *m);
 int measure_cum_pct(check_ctx *c, const criterion *k, measurement *m);
 int measure_cum_minus_flat(check_ctx *c, const criterion *k, measurement *m);
 
-/* benchfmt.c: benchmark output (Go's format). */
-int benchfmt_values(const char *path, const char *name, const char *unit, double *vals,
-                    size_t max, size_t *n, char *err, size_t errlen);
-double benchfmt_median(double *vals, size_t n);
-/* Speedup of yours over before on benchmark k->arg (median ns/op); it uses
- * both runs, so its criterion sets .also_before. */
-int measure_speedup(check_ctx *c, const criterion *k, measurement *m);
-
-/* measure_bench.c: benchstat's statistics (libbenchstat) on benchmark
- * k->arg, before against yours; the criterion sets .also_before. Holds
- * when yours is faster with p < 0.05 (Mann-Whitney U on sec/op). */
+/* measure_bench.c: benchmark criteria, before against yours, computed
+ * with benchstat's own code (libbenchstat); the criteria set
+ * .also_before. bench_values reads, with libbenchstat's reader, the values
+ * in unit of benchmark name ("BenchmarkX" or "X", with or without "-P")
+ * from path, in file order; units are benchstat's tidied ones (ns/op is
+ * read as sec/op, in seconds). */
+int bench_values(const char *path, const char *name, const char *unit, double *vals, int max,
+                 int *n, char *err, size_t errlen);
+/* Holds when yours is faster with p < 0.05 (Mann-Whitney U on sec/op). */
 int measure_bench_faster(check_ctx *c, const criterion *k, measurement *m);
+/* Median sec/op before divided by median sec/op yours: 12.0x means yours
+ * is twelve times faster. */
+int measure_speedup(check_ctx *c, const criterion *k, measurement *m);
 
 /* measure_diff.c: yours minus before (pprof -base), in percent of the
  * before total; k->arg is the regex of the site the fix removes. */

@@ -3,8 +3,8 @@
  *
  * Shares are percentages of the profile's total on the "cpu" sample type
  * (the default type when there is no "cpu"), as `cpuprof -top` prints
- * them. A run's profile is read once and kept in its run_state. Benchmark
- * criteria compare medians of Go-format results (benchfmt.c).
+ * them. A run's profile is read once and kept in its run_state. The
+ * benchmark criteria are in measure_bench.c.
  */
 #include "checker.h"
 
@@ -94,33 +94,5 @@ int measure_cum_minus_flat(check_ctx *c, const criterion *k, measurement *m) {
     m->value = cum - flat;
     snprintf(m->shown, sizeof m->shown, "%.1f points (cum %.1f%% - flat %.1f%%)", cum - flat, cum,
              flat);
-    return 0;
-}
-
-/* Median ns/op of benchmark k->arg on the untouched program divided by the
- * same on yours: 12.0x means yours is twelve times faster. */
-int measure_speedup(check_ctx *c, const criterion *k, measurement *m) {
-    double before[256], yours[256], mb, my;
-    size_t nb, ny;
-    for (int w = RUN_BEFORE; w <= RUN_YOURS; w++)
-        if (exercise_run(c, (run_which)w) < 0) {
-            textf(m->error, sizeof m->error, "not measured, the %s run failed (see above)",
-                  w == RUN_BEFORE ? "before" : "yours");
-            return -1;
-        }
-    if (benchfmt_values(c->runs[RUN_BEFORE].bench_path, k->arg, "ns/op", before, 256, &nb,
-                        m->error, sizeof m->error) < 0 ||
-        benchfmt_values(c->runs[RUN_YOURS].bench_path, k->arg, "ns/op", yours, 256, &ny,
-                        m->error, sizeof m->error) < 0)
-        return -1;
-    mb = benchfmt_median(before, nb);
-    my = benchfmt_median(yours, ny);
-    if (my <= 0) {
-        textf(m->error, sizeof m->error, "%s reports 0 ns/op", k->arg);
-        return -1;
-    }
-    m->value = mb / my;
-    textf(m->shown, sizeof m->shown, "%.2fx (median %.6g ns/op before, %.6g yours)", m->value,
-          mb, my);
     return 0;
 }

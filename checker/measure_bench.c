@@ -1,15 +1,20 @@
-/* measure_bench.c: benchstat's verdict on a benchmark, before against
- * yours, computed with benchstat's own code (libbenchstat: the reader in
+/* measure_bench.c: the benchmark criteria, before against yours,
+ * computed with benchstat's own code (libbenchstat: the reader in
  * benchfmt.c, the statistics in stats.c), never from its printed table.
  *
- * The numbers are the ones `benchstat before.bench.txt bench.txt` prints
- * for sec/op: each side's median, and the two-sided Mann-Whitney U test
- * p-value; a change is significant when p < 0.05, benchstat's default
- * alpha. With 6 runs a side the smallest p the test can reach is 0.002,
- * with 10 it is 0.00018, so -count must be at least 6 for any verdict;
- * with fewer runs, the criterion fails and says so.
+ * The verdict's numbers are the ones `benchstat before.bench.txt
+ * bench.txt` prints for sec/op: each side's median, and the two-sided
+ * Mann-Whitney U test p-value; a change is significant when p < 0.05,
+ * benchstat's default alpha. With 6 runs a side the smallest p the test
+ * can reach is 0.002, with 10 it is 0.00018, so -count must be at least 6
+ * for any verdict; with fewer runs, the criterion fails and says so. The
+ * speedup is the ratio of the two medians.
  *
- * Invariant: both runs are made (the criterion sets .also_before) and the
+ * The two runs are made as a pair, interleaved round by round (see
+ * exercise.c), so that a change in the machine's load during the check
+ * falls on both sides alike.
+ *
+ * Invariant: both runs are made (the criteria set .also_before) and the
  * values read are exactly the result lines of the named benchmark in the
  * two bench.txt files of this invocation.
  */
@@ -38,9 +43,8 @@ static bool same_name(const char *got, const char *want) {
     return true;
 }
 
-/* The sec/op values (seconds) of benchmark name in path, in file order. */
-static int read_sec_per_op(const char *path, const char *name, double *vals, int *n, char *err,
-                           size_t errlen) {
+int bench_values(const char *path, const char *name, const char *unit, double *vals, int max,
+                 int *n, char *err, size_t errlen) {
     FILE *f = fopen(path, "r");
     if (!f) {
         textf(err, errlen, "cannot read %s: %s", path, strerror(errno));
@@ -53,12 +57,11 @@ static int read_sec_per_op(const char *path, const char *name, double *vals, int
         bs_line l;
         if (bs_parse_line(line, &l) != BS_LINE_RESULT || !same_name(l.name, name)) continue;
         for (int i = 0; i < l.nvalues; i++)
-            if (strcmp(l.values[i].unit, "sec/op") == 0 && *n < MAX_RUNS)
-                vals[(*n)++] = l.values[i].value;
+            if (strcmp(l.values[i].unit, unit) == 0 && *n < max) vals[(*n)++] = l.values[i].value;
     }
     fclose(f);
     if (*n == 0) {
-        textf(err, errlen, "%s has no sec/op result for %s", path, name);
+        textf(err, errlen, "%s has no %s result for %s", path, unit, name);
         return -1;
     }
     return 0;
@@ -84,8 +87,10 @@ static int compare(check_ctx *c, const char *name, bench_verdict *v, char *err, 
                   w == RUN_BEFORE ? "before" : "yours");
             return -1;
         }
-    if (read_sec_per_op(c->runs[RUN_BEFORE].bench_path, name, b, &v->nb, err, errlen) < 0 ||
-        read_sec_per_op(c->runs[RUN_YOURS].bench_path, name, y, &v->ny, err, errlen) < 0)
+    if (bench_values(c->runs[RUN_BEFORE].bench_path, name, "sec/op", b, MAX_RUNS, &v->nb, err,
+                     errlen) < 0 ||
+        bench_values(c->runs[RUN_YOURS].bench_path, name, "sec/op", y, MAX_RUNS, &v->ny, err,
+                     errlen) < 0)
         return -1;
     qsort(b, (size_t)v->nb, sizeof *b, cmp_double);
     qsort(y, (size_t)v->ny, sizeof *y, cmp_double);
@@ -127,5 +132,18 @@ int measure_bench_faster(check_ctx *c, const criterion *k, measurement *m) {
                           : v.yours < v.before ? "faster"
                                                : "slower";
     textf(m->shown, sizeof m->shown, "%s: %s", verdict, d);
+    return 0;
+}
+
+int measure_speedup(check_ctx *c, const criterion *k, measurement *m) {
+    bench_verdict v;
+    if (compare(c, k->arg, &v, m->error, sizeof m->error) < 0) return -1;
+    if (v.yours <= 0) {
+        textf(m->error, sizeof m->error, "%s reports 0 ns/op", k->arg);
+        return -1;
+    }
+    m->value = v.before / v.yours;
+    textf(m->shown, sizeof m->shown, "%.2fx (median %.6g ns/op before, %.6g yours)", m->value,
+          v.before * 1e9, v.yours * 1e9);
     return 0;
 }

@@ -20,17 +20,17 @@
  * line of one program run reports the same count). */
 static int measure_first_use(check_ctx *c, const criterion *k, measurement *m) {
     double vals[64];
-    size_t n;
+    int n;
     if (exercise_run(c, k->run) < 0) {
         textf(m->error, sizeof m->error, "not measured, the %s run failed (see above)",
               k->run == RUN_BEFORE ? "before" : "yours");
         return -1;
     }
-    if (benchfmt_values(c->runs[k->run].bench_path, "BenchmarkValidateParallel",
-                        "compiles/first-use", vals, 64, &n, m->error, sizeof m->error) < 0)
+    if (bench_values(c->runs[k->run].bench_path, "BenchmarkValidateParallel",
+                     "compiles/first-use", vals, 64, &n, m->error, sizeof m->error) < 0)
         return -1;
     double most = vals[0];
-    for (size_t i = 1; i < n; i++)
+    for (int i = 1; i < n; i++)
         if (vals[i] > most) most = vals[i];
     m->value = most;
     textf(m->shown, sizeof m->shown, "%.0f time%s while 4 threads made their first calls", most,

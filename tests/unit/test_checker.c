@@ -1,16 +1,20 @@
 /* test_checker.c: unit tests of the checker's machinery that needs no
  * exercise run: counting a writeup's answer lines, judging and printing
- * bounds, reading benchmark output, and running child processes. The checker's files are compiled
- * into this test directly (they are not in any library). */
+ * bounds, reading benchmark output as the checker does (with libbenchstat's
+ * reader and median), and running child processes. The checker's files and
+ * the benchstat sources it links are compiled into this test directly. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "../../checker/benchfmt.c"
 #include "../../checker/notes.c"
 #include "../../checker/report.c"
 #include "../../checker/run.c"
+#include "../../profiler/tools/benchstat/benchfmt.c"
+#include "../../profiler/tools/benchstat/collect.c"
+#include "../../profiler/tools/benchstat/stats.c"
+#include "../../profiler/tools/benchstat/units.c"
 
 static char tmpl[] = "/tmp/test_checker_XXXXXX";
 
@@ -93,35 +97,52 @@ START_TEST(bound_text_reads_like_the_table) {
 }
 END_TEST
 
-START_TEST(benchfmt_reads_one_benchmark_and_unit) {
-    const char *p = write_notes("goos: linux\npkg: task07\n"
-                                "BenchmarkValidate-2   \t  1000\t  3000 ns/op\t  12 B/op\n"
-                                "BenchmarkValidateAll-2\t  10\t  99999 ns/op\n"
-                                "BenchmarkValidate-2   \t  1000\t  1000.5 ns/op\n"
-                                "BenchmarkValidate\t  1000\t  2000 ns/op\n"
-                                "BenchmarkValidate-2 garbage\n"
-                                "cpuprof: wrote x\nPASS\n");
-    double v[8];
-    size_t n = 0;
-    char err[ERRLEN];
-    ck_assert_int_eq(benchfmt_values(p, "BenchmarkValidate", "ns/op", v, 8, &n, err, sizeof err),
-                     0);
-    ck_assert_uint_eq(n, 3);
-    ck_assert(v[0] == 3000 && v[1] == 1000.5 && v[2] == 2000);
-    ck_assert(benchfmt_median(v, n) == 2000);
-    ck_assert_int_eq(benchfmt_values(p, "BenchmarkValidate", "B/op", v, 8, &n, err, sizeof err),
-                     0);
-    ck_assert_uint_eq(n, 1);
-    ck_assert(v[0] == 12);
-    ck_assert_int_eq(benchfmt_values(p, "BenchmarkOther", "ns/op", v, 8, &n, err, sizeof err), -1);
-    ck_assert_ptr_nonnull(strstr(err, "no ns/op result for BenchmarkOther"));
-    unlink(p);
+/* The lines of a bench.txt the checker reads: result lines of the named
+ * benchmark with and without "-P", another benchmark, a malformed line. */
+static const char *const bench_txt[] = {
+    "goos: linux",
+    "pkg: task07",
+    "BenchmarkValidate-2   \t  1000\t  3000 ns/op\t  12 B/op",
+    "BenchmarkValidateAll-2\t  10\t  99999 ns/op",
+    "BenchmarkValidate-2   \t  1000\t  1000.5 ns/op",
+    "BenchmarkValidate\t  1000\t  2000 ns/op",
+    "BenchmarkValidate-2 garbage",
+    "cpuprof: wrote x",
+    "PASS",
+};
+
+START_TEST(benchstat_reader_gives_the_checker_its_values) {
+    double secs[8], bytes[8];
+    int ns = 0, nb = 0, errors = 0;
+    for (size_t i = 0; i < sizeof bench_txt / sizeof bench_txt[0]; i++) {
+        char line[256];
+        snprintf(line, sizeof line, "%s", bench_txt[i]);
+        bs_line l;
+        bs_line_kind kind = bs_parse_line(line, &l);
+        if (kind == BS_LINE_ERROR) errors++;
+        if (kind != BS_LINE_RESULT || strncmp(l.name, "Validate", 8) != 0 ||
+            (l.name[8] != '\0' && l.name[8] != '-'))
+            continue;
+        for (int j = 0; j < l.nvalues; j++) {
+            if (strcmp(l.values[j].unit, "sec/op") == 0) secs[ns++] = l.values[j].value;
+            if (strcmp(l.values[j].unit, "B/op") == 0) bytes[nb++] = l.values[j].value;
+        }
+    }
+    ck_assert_int_eq(errors, 1);
+    ck_assert_int_eq(ns, 3);
+    ck_assert_double_eq_tol(secs[0], 3000e-9, 1e-15);
+    ck_assert_double_eq_tol(secs[1], 1000.5e-9, 1e-15);
+    ck_assert_double_eq_tol(secs[2], 2000e-9, 1e-15);
+    ck_assert_int_eq(nb, 1);
+    ck_assert(bytes[0] == 12);
+    double sorted[] = {1000.5e-9, 2000e-9, 3000e-9};
+    ck_assert_double_eq_tol(bs_quantile(sorted, 3, 0.5), 2000e-9, 1e-15);
 }
 END_TEST
 
 START_TEST(median_of_even_count_is_the_mean_of_the_middle_two) {
-    double v[] = {4, 1, 3, 2};
-    ck_assert(benchfmt_median(v, 4) == 2.5);
+    double v[] = {1, 2, 3, 4};
+    ck_assert(bs_quantile(v, 4, 0.5) == 2.5);
 }
 END_TEST
 
@@ -191,7 +212,7 @@ int main(void) {
     tcase_add_test(bounds, bound_text_reads_like_the_table);
     suite_add_tcase(s, bounds);
     TCase *bf = tcase_create("benchfmt");
-    tcase_add_test(bf, benchfmt_reads_one_benchmark_and_unit);
+    tcase_add_test(bf, benchstat_reader_gives_the_checker_its_values);
     tcase_add_test(bf, median_of_even_count_is_the_mean_of_the_middle_two);
     suite_add_tcase(s, bf);
     TCase *run = tcase_create("run");
