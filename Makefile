@@ -117,7 +117,10 @@ $(BENCHSTAT): $(call obj,$(filter-out $(BSTAT_LIB_SRC),$(BSTAT_SRC))) $(LIBBENCH
 	$(CC) -o $@ $^ -lm
 
 $(call obj,$(CHECKER_SRC)): ALL_CFLAGS += -Iprofiler/tools/benchstat
-$(CHECKER): $(call obj,$(CHECKER_SRC)) $(LIBPROFILE) $(LIBBENCHSTAT)
+# The checker reads a built program's sections and symbols (task 11) with
+# libcpuprof's ELF reader, linked as objects like cpuprof's.
+$(CHECKER): $(call obj,$(CHECKER_SRC) profiler/runtime/elf_image.c profiler/runtime/elf_symtab.c) \
+            $(LIBPROFILE) $(LIBBENCHSTAT)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LIBS_MODEL)
 
