@@ -100,7 +100,12 @@ static binary *binary_for(exporter *x, const pf_mapping *m) {
     binary *b = &x->bins[x->nbins++];
     memset(b, 0, sizeof *b);
     b->m = m;
-    if (m->file[0] != '/' || elf_image_open(&b->im, m->file) < 0) return b;
+    if (m->file[0] != '/' || !m->has_functions) return b; /* [vdso], unknown */
+    if (elf_image_open(&b->im, m->file) < 0) {
+        fprintf(stderr, "cpuprof: -llvm_sample: cannot read %s; using the profile's lines\n",
+                m->file);
+        return b;
+    }
     char id[2 * 64 + 1];
     if (elf_build_id(&b->im, id, sizeof id) < 0) id[0] = '\0';
     if (m->build_id[0] && strcmp(id, m->build_id) != 0) {
