@@ -293,7 +293,7 @@ static const dwarf_decl *find_decl(const dwarf_scopes *t, uint64_t die) {
 
 /* Fills what a scope's own entry lacks from the entries it refers to. */
 static void resolve_names(dwarf_scopes *t) {
-    qsort(t->decls, t->ndecls, sizeof(*t->decls), decl_cmp);
+    if (t->ndecls) qsort(t->decls, t->ndecls, sizeof(*t->decls), decl_cmp);
     for (size_t i = 0; i < t->n; i++) {
         dwarf_scope *s = &t->scopes[i];
         uint64_t off = s->origin;

@@ -400,19 +400,19 @@ static void write_location(FILE *f, int depth, uint32_t off, uint32_t discr) {
 
 /* The lines of r, one level of indentation per depth. */
 static void write_body(FILE *f, record *r, int depth) {
-    qsort(r->body, r->nbody, sizeof(*r->body), body_cmp);
+    if (r->nbody) qsort(r->body, r->nbody, sizeof(*r->body), body_cmp);
     for (size_t i = 0; i < r->nbody; i++) {
         body *b = &r->body[i];
         int64_t n = body_count(b);
         if (n <= 0) continue;
         write_location(f, depth, b->off, b->discr);
         fprintf(f, " %lld", (long long)n);
-        qsort(b->targets, b->ntargets, sizeof(*b->targets), target_cmp);
+        if (b->ntargets) qsort(b->targets, b->ntargets, sizeof(*b->targets), target_cmp);
         for (size_t j = 0; j < b->ntargets; j++)
             fprintf(f, " %s:%lld", b->targets[j].name, (long long)b->targets[j].count);
         fputs("\n", f);
     }
-    qsort(r->calls, r->ncalls, sizeof(*r->calls), call_cmp);
+    if (r->ncalls) qsort(r->calls, r->ncalls, sizeof(*r->calls), call_cmp);
     for (size_t i = 0; i < r->ncalls; i++) {
         callsite *c = &r->calls[i];
         if (c->callee->total <= 0) continue;
@@ -431,7 +431,7 @@ static int write_file(records *rs, const char *path, size_t *nfuncs, char *err, 
         return -1;
     }
     for (size_t i = 0; i < rs->ntop; i++) compute_total(rs->top[i]);
-    qsort(rs->top, rs->ntop, sizeof(*rs->top), top_cmp);
+    if (rs->ntop) qsort(rs->top, rs->ntop, sizeof(*rs->top), top_cmp);
     *nfuncs = 0;
     for (size_t i = 0; i < rs->ntop; i++) {
         record *r = rs->top[i];
@@ -473,7 +473,7 @@ static int prepare_locations(exporter *x) {
             memcpy(x->locs[i].f, fr, n * sizeof(*fr));
         }
     }
-    qsort(x->locs, p->nlocations, sizeof(*x->locs), loc_cmp);
+    if (p->nlocations) qsort(x->locs, p->nlocations, sizeof(*x->locs), loc_cmp);
     return 0;
 }
 
