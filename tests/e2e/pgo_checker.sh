@@ -12,7 +12,7 @@ log=build/e2e/pgo_checker
 mkdir -p "$log"
 
 build/bin/checker --solution task11 > "$log/solution.txt" 2>&1; rc=$?
-cat "$log/solution.txt"
+sed "s/^/  | /" "$log/solution.txt"
 npass=$(grep -c '^PASS' "$log/solution.txt")
 if [ $rc = 0 ] && [ "$npass" = 5 ] && ! grep -q '^FAIL' "$log/solution.txt"; then
   pass task11_solution_passes
@@ -32,7 +32,7 @@ if [ -e tasks/task11/default.pprof ] || [ -e tasks/task11/default.afdo ] ||
   exit
 fi
 build/bin/checker task11 > "$log/untouched.txt" 2>&1; rc=$?
-cat "$log/untouched.txt"
+sed "s/^/  | /" "$log/untouched.txt"
 [ $rc = 1 ] && pass task11_untouched_fails || fail task11_untouched_fails "rc=$rc"
 grep -qE '^FAIL  in your representative profile .*does not exist yet' "$log/untouched.txt" \
   && pass task11_untouched_no_profile || fail task11_untouched_no_profile
