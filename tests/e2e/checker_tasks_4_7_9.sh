@@ -95,9 +95,24 @@ expect checker_untouched_task7 "$tmp/t7.out" $? 1 \
 chk task9 >"$tmp/t9.out" 2>&1
 expect checker_untouched_task9 "$tmp/t9.out" $? 1 \
   '^  build: TASK_CFLAGS=-fno-inline$' \
-  '^PASS  -O2: add is a frame in 0 of [0-9]+ samples' \
+  '^PASS  -O2: add is a call frame in 0 of [0-9]+ samples \(named as an inlined frame only, no call, in [0-9]+\)' \
+  '^PASS  -O2: energy is the leaf call frame in (9[0-9]|100)\.[0-9]%' \
   '^PASS  -fno-inline: add has flat [0-9.]+%' \
   '^FAIL  your answer in tasks/task09/NOTES.md has 0 lines' '^task 9: 3 of 4 criteria pass'
+
+# The inlined-only count agrees with cpuprof's "add (inline)" row on the
+# same profile (samples of 10ms at the default 100 Hz): the criterion
+# leaves out exactly the samples debug information names add in.
+inl=$(sed -nE 's/^PASS  -O2: add is a call frame in .*no call, in ([0-9]+)\).*/\1/p' "$tmp/t9.out")
+row=$("$root/build/bin/cpuprof" -top "$clone/tasks/task09/out/before.cpu.pb.gz" 2>/dev/null |
+  awk '$NF == "(inline)" && $(NF-1) == "add" {
+         v = $4; ms = (v ~ /ms$/) ? v + 0 : (v ~ /s$/ ? v * 1000 : v + 0); print ms / 10 }')
+row=${row:-0}
+if [ -n "$inl" ] && [ "$inl" -eq "$row" ]; then
+  pass checker_task9_inline_count_matches_cpuprof
+else
+  fail checker_task9_inline_count_matches_cpuprof "checker says ${inl:-nothing}, cpuprof -top's add (inline) cum is $row samples"
+fi
 
 # 3. fixes written differently
 t4=$clone/tasks/task04
