@@ -82,6 +82,19 @@ fi
 grep -qE '^ +[0-9]+\.[0-9]+:' "$out/prof.afdo" \
   && pass discriminators_present || fail discriminators_present
 
+# pprof itself reads the lines and the mapping's flags (when Go is there).
+if command -v go > /dev/null; then
+  export HOME=${HOME:-/tmp}
+  raw=$(go tool pprof -raw "$out/cpu.pb.gz" 2> /dev/null)
+  lines=$(go tool pprof -top -lines "$out/cpu.pb.gz" 2> /dev/null)
+  if grep -qE 'base/bench [0-9a-f]+ \[FN\]\[FL\]\[LN\]\[IN\]$' <<<"$raw" &&
+     grep -qE " score_latency .*tasks/task11/score\.c:[0-9]+$" <<<"$lines"; then
+    pass pprof_reads_lines_and_flags
+  else
+    fail pprof_reads_lines_and_flags "$(grep -A2 Mappings <<<"$raw")"
+  fi
+fi
+
 # ---- build with it ----------------------------------------------------
 if build $src "$out/pgo" "-fprofile-sample-use=$out/prof.afdo -Rpass=pgo-icall-prom"; then
   pass pgo_build
