@@ -34,6 +34,15 @@ else
   fail checker_solution_task2_task8 "rc=$rc, $npass PASS and $nfail FAIL lines (want 0, 12, 0)"
   cat "$tmp/solution.out"
 fi
+# Task 8's idle capture is judged on the CPU its samples stand for, and
+# the line says how many samples that took.
+if grep -qE '^PASS  idle: the samples stand for [0-9]+ ms of CPU in [0-9]+ samples \(bound >= 40 ms\)$' \
+     "$tmp/solution.out"; then
+  pass checker_task8_idle_cpu_total
+else
+  fail checker_task8_idle_cpu_total "no 'idle: the samples stand for N ms of CPU in M samples' PASS line"
+  grep 'idle:' "$tmp/solution.out"
+fi
 missing=""
 for f in solutions/task02/out/cpu.pb.gz solutions/task02/out/hey.txt \
          solutions/task02/out/flamegraph.json solutions/task02/out/server.log \
