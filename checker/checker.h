@@ -130,6 +130,7 @@ typedef struct check_ctx {
     char out_dir[PATH_MAX];      /* checked_dir/out */
     char notes_path[PATH_MAX];   /* checked_dir/NOTES.md */
     char pristine_dir[PATH_MAX]; /* build/pristine/taskNN once extracted */
+    char pristine_common[PATH_MAX]; /* its tasks/common: build/pristine/taskNN-common */
     bool pristine_tried, pristine_ok;
     char pristine_error[ERRLEN];
     run_state runs[2];

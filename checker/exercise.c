@@ -2,7 +2,8 @@
  *
  * Variants and where they come from:
  *   before   the untouched program (build/pristine/taskNN, see pristine.c),
- *            built into build/tasks/pristine/taskNN;
+ *            with the tasks/common of the same commit, built into
+ *            build/tasks/pristine/taskNN;
  *   yours    tasks/taskNN, built into build/tasks/yours/taskNN;
  *   solution solutions/taskNN when it holds code, else the untouched
  *            program (tasks whose answer is only a writeup), built into
@@ -116,12 +117,20 @@ static int build(check_ctx *c, run_which w, char *err, size_t errlen) {
         snprintf(a_flags + strlen(a_flags), sizeof a_flags - strlen(a_flags), "%s%s",
                  strlen(a_flags) > n && more[0] ? " " : "", more);
     }
+    /* The untouched program links the tasks/common of its own commit. */
+    char a_common[PATH_MAX + 32] = "";
+    if (strcmp(src, c->pristine_dir) == 0)
+        textf(a_common, sizeof a_common, "TASK_COMMON_DIR=%s", c->pristine_common);
     snprintf(a_cc, sizeof a_cc, "CC=%s", c->task->cc ? c->task->cc : "cc");
     if (c->task->cflags || extra || c->task->flags_file)
         report_line(&c->rep, "  build: %s%s%s", c->task->cc ? a_cc : "", c->task->cc ? " " : "",
                     a_flags);
-    const char *argv[] = {"make", "-s", "--no-print-directory", "build-task", a_src, a_out,
-                          a_flags, c->task->cc ? a_cc : NULL, NULL};
+    const char *argv[10] = {"make", "-s", "--no-print-directory", "build-task", a_src, a_out,
+                            a_flags};
+    size_t argc = 7;
+    if (a_common[0]) argv[argc++] = a_common;
+    if (c->task->cc) argv[argc++] = a_cc;
+    argv[argc] = NULL;
     exercise_artifact(c, w, "build.log", log, sizeof log);
     run_opts o = {.out_path = log, .timeout_sec = 600};
     char why[ERRLEN];

@@ -6,10 +6,13 @@
 #   make taskN      deps, tools, then runs exercise N under the profiler and
 #                   prints the report (build/bin/checker --run taskN).
 #   make build-task TASK_SRC=dir TASK_OUT=dir [TASK_CFLAGS=...]
-#                   builds one exercise: every .c of TASK_SRC plus
-#                   tasks/common/*.c, linked with libbench, libcpuprof.a and
-#                   libprofile.a, into TASK_OUT/bench. The checker calls it
-#                   for each variant (yours, solution, pristine).
+#                   [TASK_COMMON_DIR=dir]
+#                   builds one exercise: every .c of TASK_SRC plus the
+#                   shared code, TASK_COMMON_DIR/*.c (default tasks/common),
+#                   linked with libbench, libcpuprof.a and libprofile.a,
+#                   into TASK_OUT/bench. The checker calls it for each
+#                   variant (yours, solution, pristine); for the untouched
+#                   program it passes the tasks/common of the same commit.
 #
 # Invariant: nothing here writes outside build/ and tasks/taskNN/out/.
 
@@ -41,7 +44,8 @@ $(TASK_TARGETS): task%: deps
 	@$(CHECKER) --run task$*
 
 TASK_WARN   := -Wall -Wextra
-TASK_COMMON := $(wildcard tasks/common/*.c)
+TASK_COMMON_DIR ?= tasks/common
+TASK_COMMON := $(wildcard $(TASK_COMMON_DIR)/*.c)
 
 build-task: $(LIBBENCH) $(LIBCPUPROF_A) $(LIBPROFILE)
 	@if [ -z "$(TASK_SRC)" ] || [ -z "$(TASK_OUT)" ]; then \
@@ -49,6 +53,6 @@ build-task: $(LIBBENCH) $(LIBCPUPROF_A) $(LIBPROFILE)
 	@mkdir -p $(TASK_OUT)
 	$(CC) -std=c17 $(TASK_WARN) $(CFLAGS) $(TASK_CFLAGS) -D_GNU_SOURCE -pthread \
 	  -DBENCH_PKG='"$(notdir $(TASK_SRC))"' \
-	  -Iprofiler/include -Itasks/common -I$(TASK_SRC) -o $(TASK_OUT)/bench \
+	  -Iprofiler/include -I$(TASK_COMMON_DIR) -I$(TASK_SRC) -o $(TASK_OUT)/bench \
 	  $(wildcard $(TASK_SRC)/*.c) $(TASK_COMMON) \
 	  $(LIBBENCH) $(LIBCPUPROF_A) $(LIBPROFILE) $(LIBS_RUNTIME) $(LIBS_MODEL)
