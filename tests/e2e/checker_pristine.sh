@@ -14,7 +14,9 @@
 #   2. CPUPROF_UNTOUCHED=HEAD names the learner's commit instead: add is
 #      then a call frame in the before run;
 #   3. CPUPROF_UNTOUCHED=nonsense is refused with a one-line reason;
-#   4. --reset task9 restores origin/master's tasks/task09.
+#   4. --reset task9 restores origin/master's tasks/task09;
+#   5. on a new root commit (no commit of HEAD's history on a remote) the
+#      checker refuses to guess.
 # Runs with CPUPROF_QUICK=1 unless told otherwise. Prints "PASS name" /
 # "FAIL name"; exits 1 on any FAIL.
 set -u
@@ -86,8 +88,8 @@ check checker_pristine_override "$tmp/t9-head.out" \
 # 3. a bad override is refused
 CPUPROF_UNTOUCHED=nonsense build/bin/checker task9 >"$tmp/t9-bad.out" 2>&1
 check checker_pristine_bad_override "$tmp/t9-bad.out" \
-  '^FAIL  -O2: add is a call frame in: .*CPUPROF_UNTOUCHED=nonsense is not a commit of this repository' \
-  '!^PASS  -O2'
+  '^  untouched program: CPUPROF_UNTOUCHED=nonsense is not a commit of this repository$' \
+  '^FAIL  -O2: add is a call frame in: not measured, the before run failed' '!^PASS  -O2'
 
 # 4. --reset brings back origin/master's files
 build/bin/checker --reset task9 >"$tmp/reset.out" 2>&1
@@ -97,5 +99,12 @@ else
   fail checker_pristine_reset "tasks/task09/energy.c differs from origin/master after --reset"
   cat "$tmp/reset.out"
 fi
+
+# 5. a history of which no commit is on a remote is refused
+git checkout -q --orphan lonely && g commit -q -m "a new root"
+build/bin/checker task9 >"$tmp/t9-orphan.out" 2>&1
+check checker_pristine_refuses_unknown_base "$tmp/t9-orphan.out" \
+  "^  untouched program: none of HEAD's commits is on a remote, .*CPUPROF_UNTOUCHED=<commit>$" \
+  '!^PASS  -O2'
 
 [ "$fails" -eq 0 ]
