@@ -187,7 +187,8 @@ int measure_cum_minus_flat(check_ctx *c, const criterion *k, measurement *m);
  * read as sec/op, in seconds). */
 int bench_values(const char *path, const char *name, const char *unit, double *vals, int max,
                  int *n, char *err, size_t errlen);
-/* Holds when yours is faster with p < 0.05 (Mann-Whitney U on sec/op). */
+/* Holds when yours is faster with p < 0.05 (Mann-Whitney U on sec/op),
+ * its median at least k->lo percent below before's (0: by any amount). */
 int measure_bench_faster(check_ctx *c, const criterion *k, measurement *m);
 /* Median sec/op before divided by median sec/op yours: 12.0x means yours
  * is twelve times faster. */

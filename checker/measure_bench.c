@@ -5,7 +5,10 @@
  * The verdict's numbers are the ones `benchstat before.bench.txt
  * bench.txt` prints for sec/op: each side's median, and the two-sided
  * Mann-Whitney U test p-value; a change is significant when p < 0.05,
- * benchstat's default alpha. With 6 runs a side the smallest p the test
+ * benchstat's default alpha. A criterion can also ask for a minimum
+ * effect in its lo, the percent of before's median that yours must save
+ * (tasks 4, 6, 7: 20), so that a small drift that happens to be
+ * consistent is not taken for a fix. With 6 runs a side the smallest p the test
  * can reach is 0.002, with 10 it is 0.00018, so -count must be at least 6
  * for any verdict; with fewer runs, the criterion fails and says so. The
  * speedup is the ratio of the two medians.
@@ -124,13 +127,20 @@ static void describe(const bench_verdict *v, char *buf, size_t len) {
 int measure_bench_faster(check_ctx *c, const criterion *k, measurement *m) {
     bench_verdict v;
     if (compare(c, k->arg, &v, m->error, sizeof m->error) < 0) return -1;
-    char d[300];
+    char d[300], why[64] = "";
     describe(&v, d, sizeof d);
     bool significant = !v.why && v.p < ALPHA;
-    m->value = significant && v.yours < v.before;
-    const char *verdict = !significant      ? "no significant change"
-                          : v.yours < v.before ? "faster"
-                                               : "slower";
+    /* The gain as printed (two decimals), so the line never shows -20.00%
+     * failing "by at least 20%". */
+    double gain = round(10000.0 * (v.before - v.yours) / v.before) / 100.0;
+    bool enough = gain >= k->lo;
+    m->value = significant && v.yours < v.before && enough;
+    if (significant && v.yours < v.before && !enough)
+        textf(why, sizeof why, "faster by less than %g%%", k->lo);
+    const char *verdict = !significant         ? "no significant change"
+                          : v.yours >= v.before ? "slower"
+                          : why[0]              ? why
+                                                : "faster";
     textf(m->shown, sizeof m->shown, "%s: %s", verdict, d);
     return 0;
 }
