@@ -109,7 +109,7 @@ check web_bad_addr "$("$C" -http=nohost "$out/main.pb.gz" 2>&1; echo "rc=$?")" \
   "cpuprof: -http=nohost: want host:port, :port or port
 rc=1"
 check web_http_and_top "$("$C" -http=:0 -top "$out/main.pb.gz" 2>&1 | head -n 1)" \
-  "cpuprof: set at most one of -top, -tags, -traces and -http"
+  "cpuprof: set at most one of -top, -tags, -traces, -http and -llvm_sample"
 
 serve diff -http=127.0.0.1:0 -base="$out/base.pb.gz" "$out/main.pb.gz" ||
   flunk web_diff_serving "no serving line (see $out/diff.err)"
