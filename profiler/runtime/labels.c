@@ -15,9 +15,11 @@
  * again, then copies the set and its strings into the arena.
  *
  * Invariants: a published set is never modified or freed; cpuprof_do
- * allocates only the first time a set is seen; the arena never exceeds
- * ARENA_MAX bytes (past it, new sets are refused with ENOMEM and the caller
- * keeps its previous set). A new thread starts with no labels: nothing here
+ * allocates only the first time a set is seen; fork happens only while
+ * the insert lock is free (taken in the prepare handler, released in the
+ * parent and the child), so the child's arena is whole; the arena never
+ * exceeds ARENA_MAX bytes (past it, new sets are refused with ENOMEM and
+ * the caller keeps its previous set). A new thread starts with no labels: nothing here
  * copies a creator's set into the threads it starts.
  */
 #include "labels.h"
@@ -220,12 +222,18 @@ const char *cpuprof_label_get(const cpuprof_labelset *set, const char *key) {
     return NULL;
 }
 
-/* A thread that held the insert lock at fork does not exist in the child;
- * every published set is complete, so releasing the lock is enough. */
-static void labels_fork_child(void) {
-    atomic_flag_clear(&insert_lock);
+void labels_lock(void) {
+    lock_insert();
 }
 
+void labels_unlock(void) {
+    unlock_insert();
+}
+
+/* fork holds the insert lock, so no thread is halfway through an insert
+ * (the arena's chunk and chunk_left, a bucket head) when the child's copy
+ * is made. glibc runs these before it takes malloc's locks, the same order
+ * as intern (insert lock, then malloc). */
 __attribute__((constructor)) static void labels_init(void) {
-    pthread_atfork(NULL, NULL, labels_fork_child);
+    pthread_atfork(labels_lock, labels_unlock, labels_unlock);
 }

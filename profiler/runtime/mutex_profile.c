@@ -31,6 +31,13 @@
  *     freed, so it may be read (exported) while other threads record.
  *   - Returns exactly what the real pthread_mutex_lock would (trylock's
  *     other results, EOWNERDEAD or EINVAL, are returned as they are).
+ *   - Never records inside the SIGPROF handler: libunwind's allocator locks
+ *     its two free lists there (see sampler.c); those calls go straight to
+ *     the real function and are only counted (mutex_profile_locks_in_handler),
+ *     so the profiler's own waits never show up as the program's contention
+ *     and no second unwind starts in signal context.
+ *   - unw_backtrace in normal code never waits for a handler: its
+ *     dl_iterate_phdr goes straight to the real one (loader_guard.c).
  */
 #define UNW_LOCAL_ONLY
 #include <dlfcn.h>
@@ -62,6 +69,7 @@ static _Atomic int g_rate;
 static stack_table *_Atomic g_table;
 static _Atomic int64_t g_start_wall, g_start_mono;
 static _Atomic uint64_t g_dropped, g_dropped_delay;
+static _Atomic uint64_t g_locks_in_handler;
 
 static CPUPROF_TLS int tls_busy;      /* this thread is inside our hook */
 static CPUPROF_TLS int tls_resolving; /* this thread is inside dlsym */
@@ -157,6 +165,10 @@ static __attribute__((noinline)) int contended_lock(lock_fn real, pthread_mutex_
 int pthread_mutex_lock(pthread_mutex_t *m) {
     lock_fn real = resolve_real();
     if (!real) return bootstrap_lock(m);
+    if (cpuprof_tls_in_handler) {
+        atomic_fetch_add_explicit(&g_locks_in_handler, 1, memory_order_relaxed);
+        return real(m);
+    }
     int rate = atomic_load_explicit(&g_rate, memory_order_relaxed);
     if (rate <= 0 || tls_busy) return real(m);
     int r = pthread_mutex_trylock(m);
@@ -166,6 +178,10 @@ int pthread_mutex_lock(pthread_mutex_t *m) {
 
 __attribute__((constructor)) static void mutex_profile_load(void) {
     resolve_real();
+}
+
+uint64_t mutex_profile_locks_in_handler(void) {
+    return atomic_load(&g_locks_in_handler);
 }
 
 /* ---- the API ---------------------------------------------------------------- */

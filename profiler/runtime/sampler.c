@@ -1,19 +1,40 @@
 /* sampler.c: the SIGPROF sampler: state, the signal handler, and the public
  * cpuprof_start / cpuprof_stop API (profiler/include/cpuprof.h).
  *
- * Life of a profile: start allocates the stack table, installs the handler
- * (once; it stays installed), sets `running` and arms the timers (one
- * setitimer for the process, or one timer per thread). Each SIGPROF either
- * stores its stack in the table or counts a drop. Stop disarms the timers,
- * clears `running`, waits until no handler runs, then (outside any signal
- * context) turns the table into a profile, writes it and frees the table.
+ * Life of a profile: start allocates the stack table, takes the snapshot of
+ * loaded objects the handler unwinds against (loader_guard.c), installs the
+ * handler (keeping the program's previous one), sets `running` and arms the
+ * timers (one setitimer for the process, or one timer per thread). Each
+ * SIGPROF either stores its stack in the table or counts a drop. Stop checks
+ * that the program did not replace the handler or the process timer
+ * meanwhile (one warning line if it did), disarms the timers, clears
+ * `running`, waits until no handler runs, puts the program's previous
+ * handler back (but never SIG_DFL, so a late signal cannot kill the
+ * program), then (outside any signal context) turns the table into a
+ * profile, writes it and frees the table.
  *
  * The handler is async-signal-safe: it saves and restores errno; it touches
  * only atomics, initial-exec thread-locals (the thread's label set pointer
  * among them, stored as is in the stack key), the preallocated table and
- * libunwind in local-only mode; it never allocates, prints or locks. It
- * refuses to unwind (and counts a drop) when re-entered on the same thread
- * or while some thread is in the dynamic loader (loader_guard.c).
+ * libunwind in local-only mode; it never allocates, prints or waits for
+ * another thread. libunwind runs without its register-state cache
+ * (UNW_CACHE_NONE): Debian's build has no per-thread caches, and its global
+ * one is guarded by a pthread mutex that normal code holds while it calls
+ * dl_iterate_phdr, which may wait for handlers (a deadlock). The
+ * dl_iterate_phdr calls libunwind makes from the handler are served from
+ * the snapshot, without the loader's lock. What stays on the handler's path
+ * is libunwind's small-object allocator (two pthread mutexes, taken for
+ * each frame): every holder blocks all signals first and only pops or
+ * pushes a free list (or calls mmap), so no handler can interrupt a holder
+ * and no holder waits for anything. The handler refuses to unwind
+ * (and counts a drop) when re-entered on the same thread, while some thread
+ * is in dlopen or dlclose (loader_guard.c), or once sampling was abandoned.
+ *
+ * Abandoning: a handler that never finishes would make stop, and every
+ * dlopen, wait forever. All waits for handlers are bounded; when one runs
+ * out, sampler_abandon makes every later handler drop without unwinding,
+ * makes start fail (ENOTRECOVERABLE) and stops all waiting. The table of a
+ * profile stopped that way is leaked, not freed.
  *
  * Invariants: every SIGPROF that arrives while running is counted exactly
  * once, as a stored sample or as a drop, so the profile's total is the
@@ -33,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,6 +74,7 @@ CPUPROF_TLS int cpuprof_tls_in_handler;
 /* Read by the handler. */
 static _Atomic int g_running;
 static _Atomic int g_in_handler;
+static _Atomic int g_abandoned;
 static stack_table *_Atomic g_table;
 static int g_max_depth;
 static _Atomic uint64_t g_samples, g_dropped, g_dropped_periods;
@@ -65,6 +88,8 @@ static cpuprof_timer_mode g_mode;
 static int g_hz;
 static int64_t g_start_wall, g_start_mono, g_start_cpu;
 static cpuprof_stats g_last; /* stats of the last stopped profile */
+static struct itimerval g_armed;        /* what process mode set */
+static struct sigaction g_prev_action;  /* the program's SIGPROF action */
 
 static int64_t clock_ns(clockid_t c) {
     struct timespec ts;
@@ -103,7 +128,7 @@ static void record(siginfo_t *si, void *uc) {
     uint64_t periods = 1;
     if (si && si->si_code == SI_TIMER && si->si_overrun > 0)
         periods += (uint64_t)(si->si_overrun < 1000000 ? si->si_overrun : 1000000);
-    if (cpuprof_tls_in_handler || loader_guard_busy()) {
+    if (cpuprof_tls_in_handler || loader_guard_busy() || atomic_load(&g_abandoned)) {
         drop_sample(periods);
         return;
     }
@@ -139,22 +164,32 @@ int sampler_handlers_running(void) {
 int sampler_wait_handlers(int timeout_ms) {
     int64_t deadline = clock_ns(CLOCK_MONOTONIC) + (int64_t)timeout_ms * 1000000;
     while (atomic_load(&g_in_handler) != 0) {
-        if (clock_ns(CLOCK_MONOTONIC) > deadline) return -1;
+        if (atomic_load(&g_abandoned) || clock_ns(CLOCK_MONOTONIC) > deadline) return -1;
         sched_yield();
     }
     return 0;
 }
 
+void sampler_count_handler_for_test(int delta) {
+    atomic_fetch_add(&g_in_handler, delta);
+}
+
+void sampler_abandon(const char *why) {
+    if (atomic_exchange(&g_abandoned, 1)) return;
+    /* May run inside fork's or dlopen's callers: write(2), not stdio. */
+    static const char pre[] = "cpuprof: ";
+    static const char post[] = "; CPU profiling disabled for this process\n";
+    struct iovec v[3] = {{(void *)pre, sizeof pre - 1},
+                         {(void *)why, strlen(why)},
+                         {(void *)post, sizeof post - 1}};
+    ssize_t rc = writev(STDERR_FILENO, v, 3);
+    (void)rc;
+}
+
 /* ---- fork ------------------------------------------------------------------ */
 
-static void fork_prepare(void) {
-    loader_guard_enter(); /* glibc's fork takes loader and malloc locks */
-}
-
-static void fork_parent(void) {
-    loader_guard_leave();
-}
-
+/* The handler takes no lock and never reads the loader's list, so fork needs
+ * no guard in the parent; only the child forgets the profile. */
 static void fork_child(void) {
     /* The child has no timers (neither setitimer nor timer_create ones are
      * inherited) and must never write the parent's file: forget the
@@ -175,22 +210,44 @@ static void fork_child(void) {
 
 static void init_once_fn(void) {
     loader_guard_init();
-    /* Per-thread caches: no global cache lock for the handler to contend. */
-    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+    /* No register-state cache: Debian's libunwind has no per-thread caches
+     * (asking for them silently gives the global one), and the global one
+     * is a pthread mutex that normal code holds across dl_iterate_phdr. */
+    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE);
     /* Let libunwind initialize itself (it may lock and allocate the first
      * time) here rather than in a handler. */
     unw_context_t ctx;
     unw_cursor_t cur;
     if (unw_getcontext(&ctx) == 0 && unw_init_local(&cur, &ctx) == 0)
         for (int i = 0; i < 8 && unw_step(&cur) > 0; i++) {}
-    struct sigaction sa;
+    if ((errno = pthread_atfork(NULL, NULL, fork_child)) != 0) init_errno = errno;
+}
+
+static int is_ours(const struct sigaction *sa) {
+    return (sa->sa_flags & SA_SIGINFO) && sa->sa_sigaction == on_sigprof;
+}
+
+/* Installs the handler, remembering the program's own action (not ours,
+ * left installed by an earlier profile). Under api_lock. */
+static int install_handler(void) {
+    struct sigaction sa, prev;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_sigprof;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGPROF, &sa, NULL) != 0) init_errno = errno;
-    else if ((errno = pthread_atfork(fork_prepare, fork_parent, fork_child)) != 0)
-        init_errno = errno;
+    if (sigaction(SIGPROF, &sa, &prev) != 0) return -1;
+    if (!is_ours(&prev)) g_prev_action = prev;
+    return 0;
+}
+
+/* After the last handler ran: gives the program its SIGPROF action back,
+ * unless that was the default, which would kill it on a late signal (ours
+ * ignores those). Under api_lock. */
+static void restore_handler(void) {
+    struct sigaction cur;
+    if (sigaction(SIGPROF, NULL, &cur) != 0 || !is_ours(&cur)) return;
+    if (!(g_prev_action.sa_flags & SA_SIGINFO) && g_prev_action.sa_handler == SIG_DFL) return;
+    sigaction(SIGPROF, &g_prev_action, NULL);
 }
 
 static int arm_process_timer(int hz) {
@@ -200,7 +257,29 @@ static int arm_process_timer(int hz) {
         .it_interval = {.tv_sec = us / 1000000, .tv_usec = us % 1000000},
         .it_value = {.tv_sec = us / 1000000, .tv_usec = us % 1000000},
     };
+    g_armed = it;
     return setitimer(ITIMER_PROF, &it, NULL);
+}
+
+/* Before disarming: one warning line for each way the program may have
+ * taken SIGPROF away from the profile (its own handler, its own
+ * setitimer), since the profile then silently misses samples. */
+static void warn_if_taken_over(void) {
+    struct sigaction cur;
+    if (sigaction(SIGPROF, NULL, &cur) == 0 && !is_ours(&cur))
+        fprintf(stderr, "cpuprof: warning: the program replaced the SIGPROF handler while "
+                        "profiling; samples after that are missing\n");
+    struct itimerval it;
+    if (getitimer(ITIMER_PROF, &it) != 0) return;
+    if (g_mode == CPUPROF_TIMER_PROCESS &&
+        (it.it_interval.tv_sec != g_armed.it_interval.tv_sec ||
+         it.it_interval.tv_usec != g_armed.it_interval.tv_usec))
+        fprintf(stderr, "cpuprof: warning: the program changed ITIMER_PROF while profiling "
+                        "(setitimer); the samples after that do not follow the asked rate\n");
+    else if (g_mode == CPUPROF_TIMER_THREAD && (it.it_interval.tv_sec || it.it_interval.tv_usec ||
+                                                it.it_value.tv_sec || it.it_value.tv_usec))
+        fprintf(stderr, "cpuprof: warning: the program armed ITIMER_PROF while profiling in "
+                        "thread mode; its signals were counted as samples\n");
 }
 
 static void disarm_timers(void) {
@@ -238,15 +317,29 @@ int cpuprof_start_opts(const char *path, const cpuprof_options *opts) {
         errno = init_errno;
         return -1;
     }
+    if (atomic_load(&g_abandoned)) {
+        errno = ENOTRECOVERABLE;
+        return -1;
+    }
     pthread_mutex_lock(&api_lock);
     if (atomic_load(&g_running)) {
         pthread_mutex_unlock(&api_lock);
         errno = EBUSY;
         return -1;
     }
+    /* Again: a program that uses libunwind may have set its own policy. */
+    unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_NONE);
     char *p = NULL;
-    if (path && !(p = strdup(path))) goto fail;
-    stack_table *t = stack_table_new(o.max_stacks, o.max_depth);
+    stack_table *t = NULL;
+    if ((path && !(p = strdup(path))) || loader_guard_snapshot() != 0) goto fail;
+    if (install_handler() != 0) {
+        int e = errno;
+        free(p);
+        pthread_mutex_unlock(&api_lock);
+        errno = e;
+        return -1;
+    }
+    t = stack_table_new(o.max_stacks, o.max_depth);
     if (!t) goto fail;
     free(g_path);
     g_path = p;
@@ -270,8 +363,13 @@ int cpuprof_start_opts(const char *path, const cpuprof_options *opts) {
     if (rc != 0) {
         int e = errno;
         atomic_store(&g_running, 0);
-        sampler_wait_handlers(STOP_WAIT_MS);
-        stack_table_free(atomic_exchange(&g_table, NULL));
+        if (sampler_wait_handlers(STOP_WAIT_MS) == 0) {
+            stack_table_free(atomic_exchange(&g_table, NULL));
+            restore_handler();
+        } else {
+            sampler_abandon("a signal handler did not finish; profile abandoned");
+            atomic_store(&g_table, NULL);
+        }
         free(g_path);
         g_path = NULL;
         pthread_mutex_unlock(&api_lock);
@@ -282,6 +380,7 @@ int cpuprof_start_opts(const char *path, const cpuprof_options *opts) {
     return 0;
 fail:
     free(p);
+    restore_handler();
     pthread_mutex_unlock(&api_lock);
     errno = ENOMEM;
     return -1;
@@ -315,6 +414,7 @@ void cpuprof_get_stats(cpuprof_stats *out) {
 /* Stops sampling and builds the profile. Under api_lock. On failure prints
  * one line and returns NULL (the table is freed either way). */
 static profile *stop_and_build(char *summary, size_t summary_len) {
+    warn_if_taken_over();
     /* Disarm first: while ITIMER_PROF is armed, the process CPU clock can
      * read up to one kernel tick short. */
     disarm_timers();
@@ -324,11 +424,15 @@ static profile *stop_and_build(char *summary, size_t summary_len) {
     stack_table *t = atomic_load(&g_table);
     if (sampler_wait_handlers(STOP_WAIT_MS) != 0) {
         /* A handler is stuck: leaking the table is safer than freeing it
-         * under its feet. */
-        fprintf(stderr, "cpuprof: a signal handler did not finish; profile abandoned\n");
+         * under its feet, and nothing may wait for handlers any more. */
+        if (atomic_load(&g_abandoned))
+            fprintf(stderr, "cpuprof: profile abandoned (a signal handler got stuck earlier)\n");
+        else
+            sampler_abandon("a signal handler did not finish; profile abandoned");
         atomic_store(&g_table, NULL);
         return NULL;
     }
+    restore_handler();
     current_stats(&g_last, cpu_end);
     snprintf(summary, summary_len, "%llu samples (%llu dropped), %.1f Hz achieved of %d asked",
              (unsigned long long)(g_last.samples + g_last.dropped),

@@ -39,22 +39,38 @@ int sampler_is_running(void);
 int sampler_handlers_running(void);
 
 /* Spins (yielding) until no handler runs, for at most timeout_ms. Returns 0
- * when none runs, -1 on timeout. */
+ * when none runs, -1 on timeout, and -1 at once once sampling has been
+ * abandoned. */
 int sampler_wait_handlers(int timeout_ms);
+
+/* A handler never finished: from now on every handler drops its sample
+ * without unwinding, no profile can be started, and nothing waits for the
+ * handlers any more. Prints one line (the first time) naming `why`. */
+void sampler_abandon(const char *why);
+
+/* For tests: adds delta to the count of running handlers, so a test can
+ * play a handler that never finishes (and undo it). */
+void sampler_count_handler_for_test(int delta);
 
 /* ---- loader_guard.c ---------------------------------------------------- */
 
 /* Resolves the real dlopen & co. Idempotent; called at load and at start. */
 void loader_guard_init(void);
 
-/* Nonzero while some thread is inside dlopen, dlclose, dlmopen,
- * dl_iterate_phdr (called by the program) or fork. Signal-safe. */
+/* Nonzero while some thread is inside dlopen, dlclose or dlmopen (or takes
+ * a snapshot). Signal-safe. */
 int loader_guard_busy(void);
 
 /* Marks the loader busy and waits until no handler is unwinding, so that no
- * handler runs libunwind while the caller is in the loader. */
-void loader_guard_enter(void);
+ * handler runs libunwind while the caller is in the loader. The wait is
+ * bounded: returns 0, or -1 when it gave up (sampling is then abandoned).
+ * Leave is called in both cases. */
+int loader_guard_enter(void);
 void loader_guard_leave(void);
+
+/* Takes the snapshot of loaded objects that the handler's dl_iterate_phdr
+ * reads (under the guard). Returns 0, or -1 when there is none. */
+int loader_guard_snapshot(void);
 
 /* In a fork child: nobody else is in the loader any more. */
 void loader_guard_after_fork_child(void);
@@ -76,6 +92,28 @@ int thread_timers_count(void);
 
 /* In a fork child: the child has no timers; forget the parent's. */
 void thread_timers_after_fork_child(void);
+
+/* What a new thread runs first (public for tests): arms a timer for the
+ * calling thread, replacing any entry already registered under its thread
+ * id (left by an exited thread whose id the kernel reused). */
+void thread_timers_attach_self(void);
+
+/* The timer registered for tid, for tests: 0 and *out set, or -1. */
+int thread_timers_timer_of(pid_t tid, timer_t *out);
+
+/* ---- mutex_profile.c --------------------------------------------------- */
+
+/* Calls of the pthread_mutex_lock wrapper made inside the SIGPROF handler
+ * since the process started (libunwind's allocator locks; they are passed
+ * to the real function and never recorded). */
+uint64_t mutex_profile_locks_in_handler(void);
+
+/* ---- labels.c ----------------------------------------------------------- */
+
+/* The lock that guards interning (the fork handlers take it too); tests
+ * hold it to see that fork waits for it. */
+void labels_lock(void);
+void labels_unlock(void);
 
 /* ---- sample_export.c --------------------------------------------------- */
 

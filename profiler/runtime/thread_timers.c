@@ -18,7 +18,10 @@
  * Invariants: the registry (tid, timer) is touched only under `lock`, never
  * from the signal handler; a tid is in the registry at most once, so a
  * thread is never armed twice; after a fork the child has no timers and
- * forgets the parent's registry.
+ * forgets the parent's registry. Threads armed from /proc/self/task have no
+ * exit hook, so their entries outlive them; a new thread therefore always
+ * replaces the entry under its own tid (the kernel reuses tids) instead of
+ * trusting it.
  */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -62,16 +65,19 @@ static uint64_t next_random(void) {
     return rng;
 }
 
-static int registered(pid_t tid) {
+static armed *entry_of(pid_t tid) {
     for (size_t i = 0; i < nreg; i++)
-        if (reg[i].tid == tid) return 1;
-    return 0;
+        if (reg[i].tid == tid) return &reg[i];
+    return NULL;
 }
 
-/* Arms a timer for tid. Under lock. Returns 0 or -1 with errno set. */
-static int arm_locked(pid_t tid) {
-    if (registered(tid)) return 0;
-    if (nreg == capreg) {
+/* Arms a timer for tid. With `replace`, an entry already registered for tid
+ * gets the new timer and its old one is deleted; without, such a tid is
+ * left alone. Under lock. Returns 0 or -1 with errno set. */
+static int arm_locked(pid_t tid, int replace) {
+    armed *old = entry_of(tid);
+    if (old && !replace) return 0;
+    if (!old && nreg == capreg) {
         size_t cap = capreg ? capreg * 2 : 16;
         armed *n = realloc(reg, cap * sizeof *n);
         if (!n) return -1;
@@ -95,6 +101,12 @@ static int arm_locked(pid_t tid) {
         timer_delete(t);
         errno = e;
         return -1;
+    }
+    if (old) {
+        /* Created before deleting, so the new id differs from the old. */
+        timer_delete(old->timer);
+        old->timer = t;
+        return 0;
     }
     reg[nreg].tid = tid;
     reg[nreg].timer = t;
@@ -122,15 +134,25 @@ static void make_key(void) {
     pthread_key_create(&exit_key, on_thread_exit);
 }
 
-/* Called first thing in every thread created through pthread_create. */
-static void attach_self(void) {
+/* Called first thing in every thread created through pthread_create. An
+ * entry under this tid is stale (an exited thread's, or one armed from
+ * /proc a moment ago): replace it. */
+void thread_timers_attach_self(void) {
     /* Fast path with no profile: a start racing with this thread's birth
      * finds it in /proc/self/task anyway. */
     if (!atomic_load(&active)) return;
     pthread_once(&key_once, make_key);
     pthread_mutex_lock(&lock);
-    if (active && arm_locked(gettid()) == 0) pthread_setspecific(exit_key, (void *)1);
+    if (active && arm_locked(gettid(), 1) == 0) pthread_setspecific(exit_key, (void *)1);
     pthread_mutex_unlock(&lock);
+}
+
+int thread_timers_timer_of(pid_t tid, timer_t *out) {
+    pthread_mutex_lock(&lock);
+    armed *e = entry_of(tid);
+    if (e) *out = e->timer;
+    pthread_mutex_unlock(&lock);
+    return e ? 0 : -1;
 }
 
 int thread_timers_start(int64_t period_ns, uint64_t seed) {
@@ -148,7 +170,7 @@ int thread_timers_start(int64_t period_ns, uint64_t seed) {
         long tid = strtol(e->d_name, &end, 10);
         if (end == e->d_name || *end || tid <= 0) continue;
         /* A thread may exit between readdir and timer_create: skip it. */
-        if (arm_locked((pid_t)tid) == 0) armed_any = 1;
+        if (arm_locked((pid_t)tid, 0) == 0) armed_any = 1;
         else err = errno;
     }
     if (!armed_any) active = 0;
@@ -196,7 +218,7 @@ typedef struct trampoline {
 static void *thread_start(void *p) {
     trampoline t = *(trampoline *)p;
     free(p);
-    attach_self();
+    thread_timers_attach_self();
     return t.start(t.arg);
 }
 

@@ -8,19 +8,27 @@
  * threads interning the same sets at once all get one pointer per set. End
  * to end: a CPU profile of work done under two different label values has
  * samples carrying each value (read back with libprofile's profile_tags),
- * and the unlabeled work carries none. Nothing passes or fails on time.
+ * and the unlabeled work carries none. fork waits while another thread
+ * holds the interning lock, so the child never copies a half-made insert,
+ * and the child can intern new sets. Nothing passes or fails on time.
  */
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cpuprof.h"
 #include "profile.h"
+
+#include "../../profiler/runtime/sampler_internal.h"
 
 /* ---- the API ------------------------------------------------------------- */
 
@@ -334,6 +342,47 @@ START_TEST(cpu_profile_carries_each_value) {
 }
 END_TEST
 
+/* ---- fork ---------------------------------------------------------------- */
+
+static _Atomic int lock_taken, lock_released;
+
+static void *lock_holder(void *arg) {
+    (void)arg;
+    labels_lock(); /* as a thread in the middle of interning a new set */
+    atomic_store(&lock_taken, 1);
+    struct timespec pause = {.tv_nsec = 200 * 1000000}; /* fork is called meanwhile */
+    nanosleep(&pause, NULL);
+    atomic_store(&lock_released, 1);
+    labels_unlock();
+    return NULL;
+}
+
+static void child_work(void *arg) {
+    *(int *)arg = 1;
+}
+
+START_TEST(fork_waits_for_interning) {
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, lock_holder, NULL), 0);
+    while (!atomic_load(&lock_taken)) sched_yield();
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        /* A set never seen before: needs the lock and the arena. */
+        int ran = 0;
+        cpuprof_label l[] = {{"fork", "child"}};
+        int rc = cpuprof_do(l, 1, child_work, &ran);
+        _exit(rc == 0 && ran ? 0 : 1);
+    }
+    int released_at_fork = atomic_load(&lock_released);
+    pthread_join(t, NULL);
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(released_at_fork, "fork did not wait for the interning lock");
+    ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("labels");
     TCase *ta = tcase_create("api");
@@ -344,6 +393,7 @@ int main(void) {
     tcase_add_test(ta, new_thread_has_no_labels);
     tcase_add_test(ta, passing_the_set_works);
     tcase_add_test(ta, concurrent_interning_dedups);
+    tcase_add_test(ta, fork_waits_for_interning);
     suite_add_tcase(s, ta);
     TCase *tp = tcase_create("profile");
     tcase_set_timeout(tp, 30);

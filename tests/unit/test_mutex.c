@@ -10,17 +10,25 @@
  * nothing; threads with a mutex each record nothing. The interposer returns
  * what the real function would (EDEADLK on an error-checking mutex the
  * thread holds, 0 on a recursive one). The file writer works and reports a
- * bad path. Check runs each test in its own process (CK_FORK), so each
- * starts with an empty table. Nothing passes or fails on time.
+ * bad path. A contended lock taken in SIGPROF handler context (as
+ * libunwind's allocator does inside the CPU sampler's handler) is passed
+ * to the real function and never recorded as the program's contention.
+ * Check runs each test in its own process (CK_FORK), so each starts with
+ * an empty table. Nothing passes or fails on time.
  */
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "../../profiler/runtime/sampler_internal.h"
 
 #include "cpuprof.h"
 #include "profile.h"
@@ -251,6 +259,53 @@ START_TEST(write_file_and_bad_path) {
 }
 END_TEST
 
+/* ---- locks taken inside the SIGPROF handler -------------------------------- */
+
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic int holder_ready;
+
+static void *holder_main(void *arg) {
+    (void)arg;
+    pthread_mutex_lock(&held_lock);
+    atomic_store(&holder_ready, 1);
+    struct timespec pause = {.tv_nsec = 200 * 1000000}; /* the main thread blocks meanwhile */
+    nanosleep(&pause, NULL);
+    pthread_mutex_unlock(&held_lock);
+    return NULL;
+}
+
+START_TEST(handler_context_is_not_recorded) {
+    ck_assert_int_eq(cpuprof_mutex_profile_rate(1), 0);
+    profile *p = current_profile();
+    int64_t before = total_of(p, "contentions");
+    profile_free(p);
+    uint64_t in_handler = mutex_profile_locks_in_handler();
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, holder_main, NULL), 0);
+    while (!atomic_load(&holder_ready)) sched_yield();
+    cpuprof_tls_in_handler = 1; /* as the CPU sampler's handler sets it */
+    int rc = pthread_mutex_lock(&held_lock);
+    cpuprof_tls_in_handler = 0;
+    ck_assert_int_eq(rc, 0);
+    pthread_mutex_unlock(&held_lock);
+    pthread_join(t, NULL);
+    ck_assert_uint_eq(mutex_profile_locks_in_handler(), in_handler + 1);
+    p = current_profile();
+    ck_assert_int_eq(total_of(p, "contentions"), before); /* nothing recorded */
+    profile_free(p);
+    /* Outside the handler the same contention is recorded. */
+    atomic_store(&holder_ready, 0);
+    ck_assert_int_eq(pthread_create(&t, NULL, holder_main, NULL), 0);
+    while (!atomic_load(&holder_ready)) sched_yield();
+    pthread_mutex_lock(&held_lock);
+    pthread_mutex_unlock(&held_lock);
+    pthread_join(t, NULL);
+    p = current_profile();
+    ck_assert_int_gt(total_of(p, "contentions"), before);
+    profile_free(p);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("mutex");
     TCase *tc = tcase_create("mutex");
@@ -264,6 +319,7 @@ int main(void) {
     tcase_add_test(tc, sampled_rate_weights_events);
     tcase_add_test(tc, returns_what_the_real_lock_returns);
     tcase_add_test(tc, write_file_and_bad_path);
+    tcase_add_test(tc, handler_context_is_not_recorded);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -7,16 +7,24 @@
  * the profile read back with libprofile; a second start gets EBUSY; the
  * buffer variant gives a profile that parses; per-thread mode arms a timer
  * for a thread created after start; a forked child does not inherit the
- * running profile; dlopen works while profiling. Nothing here passes or
- * fails on how long something took.
+ * running profile; dlopen works while profiling. The program's own SIGPROF
+ * handler comes back at stop, and replacing the handler or the process
+ * timer while profiling gets a warning line. A thread that attaches gets
+ * a fresh timer even when its tid is registered already (tid reuse). A
+ * handler that never finishes makes dlopen give up waiting (bounded) and
+ * abandons profiling instead of hanging. Nothing here passes or fails on
+ * how long something took.
  */
 #include <check.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -329,6 +337,183 @@ START_TEST(dlopen_while_profiling) {
 }
 END_TEST
 
+/* ---- the program's own SIGPROF handler and timer ------------------------ */
+
+static volatile sig_atomic_t program_signals;
+
+static void program_handler(int sig) {
+    (void)sig;
+    program_signals++;
+}
+
+/* Sends fd 2 to a file until stderr_back; returns the saved fd. */
+static int stderr_to(const char *path) {
+    fflush(stderr);
+    int saved = dup(2);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    dup2(fd, 2);
+    close(fd);
+    return saved;
+}
+
+/* Restores fd 2 and returns what was written meanwhile (static buffer). */
+static const char *stderr_back(int saved, const char *path) {
+    static char text[4096];
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = 0;
+    fclose(f);
+    unlink(path);
+    return text;
+}
+
+START_TEST(program_handler_comes_back) {
+    struct sigaction mine, cur;
+    memset(&mine, 0, sizeof mine);
+    mine.sa_handler = program_handler;
+    sigemptyset(&mine.sa_mask);
+    ck_assert_int_eq(sigaction(SIGPROF, &mine, NULL), 0);
+    ck_assert_int_eq(cpuprof_start(NULL, 200), 0);
+    ck_assert_int_eq(sigaction(SIGPROF, NULL, &cur), 0);
+    ck_assert(cur.sa_handler != program_handler); /* ours while profiling */
+    burn_cpu(0.1);
+    uint8_t *buf;
+    size_t len;
+    ck_assert_int_eq(cpuprof_stop_to_buffer(&buf, &len), 0);
+    free(buf);
+    ck_assert_int_eq(sigaction(SIGPROF, NULL, &cur), 0);
+    ck_assert(!(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == program_handler);
+    program_signals = 0;
+    raise(SIGPROF);
+    ck_assert_int_eq(program_signals, 1);
+}
+END_TEST
+
+START_TEST(default_action_is_not_restored) {
+    signal(SIGPROF, SIG_DFL);
+    ck_assert_int_eq(cpuprof_start(NULL, 200), 0);
+    uint8_t *buf;
+    size_t len;
+    ck_assert_int_eq(cpuprof_stop_to_buffer(&buf, &len), 0);
+    free(buf);
+    raise(SIGPROF); /* a late signal: ignored by our handler, not fatal */
+    struct sigaction cur;
+    ck_assert_int_eq(sigaction(SIGPROF, NULL, &cur), 0);
+    ck_assert(cur.sa_flags & SA_SIGINFO);
+}
+END_TEST
+
+START_TEST(no_warning_when_untouched) {
+    char log[256], path[256]; /* tmp_path's buffer is reused */
+    snprintf(log, sizeof log, "%s", tmp_path("quiet.err"));
+    snprintf(path, sizeof path, "%s", tmp_path("quiet.pb.gz"));
+    int saved = stderr_to(log);
+    ck_assert_int_eq(cpuprof_start(path, 200), 0);
+    burn_cpu(0.05);
+    int rc = cpuprof_stop();
+    const char *text = stderr_back(saved, log);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_msg(strstr(text, "warning") == NULL, "%s", text);
+    ck_assert_msg(strstr(text, "cpuprof: wrote") != NULL, "%s", text);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(replaced_handler_warns) {
+    ck_assert_int_eq(cpuprof_start(NULL, 200), 0);
+    signal(SIGPROF, program_handler);
+    burn_cpu(0.05);
+    const char *log = tmp_path("handler.err");
+    int saved = stderr_to(log);
+    uint8_t *buf;
+    size_t len;
+    int rc = cpuprof_stop_to_buffer(&buf, &len);
+    const char *text = stderr_back(saved, log);
+    ck_assert_int_eq(rc, 0);
+    free(buf);
+    ck_assert_msg(strstr(text, "warning: the program replaced the SIGPROF handler") != NULL,
+                  "%s", text);
+    /* Stop leaves the program's handler where it put it. */
+    struct sigaction cur;
+    ck_assert_int_eq(sigaction(SIGPROF, NULL, &cur), 0);
+    ck_assert(cur.sa_handler == program_handler);
+    signal(SIGPROF, SIG_IGN);
+}
+END_TEST
+
+START_TEST(changed_itimer_warns) {
+    ck_assert_int_eq(cpuprof_start(NULL, 200), 0);
+    struct itimerval it = {.it_interval = {0, 50000}, .it_value = {0, 50000}};
+    ck_assert_int_eq(setitimer(ITIMER_PROF, &it, NULL), 0);
+    burn_cpu(0.05);
+    const char *log = tmp_path("itimer.err");
+    int saved = stderr_to(log);
+    uint8_t *buf;
+    size_t len;
+    int rc = cpuprof_stop_to_buffer(&buf, &len);
+    const char *text = stderr_back(saved, log);
+    ck_assert_int_eq(rc, 0);
+    free(buf);
+    ck_assert_msg(strstr(text, "warning: the program changed ITIMER_PROF") != NULL, "%s", text);
+}
+END_TEST
+
+/* ---- per-thread timers: a tid already in the registry ------------------- */
+
+START_TEST(attach_replaces_registered_tid) {
+    cpuprof_options o = {.hz = 100, .mode = CPUPROF_TIMER_THREAD};
+    ck_assert_int_eq(cpuprof_start_opts(NULL, &o), 0);
+    int n = thread_timers_count();
+    timer_t before, after;
+    /* This thread was armed from /proc/self/task: an entry with no exit
+     * hook, like one left by an exited thread whose tid comes back. */
+    ck_assert_int_eq(thread_timers_timer_of(gettid(), &before), 0);
+    thread_timers_attach_self();
+    ck_assert_int_eq(thread_timers_timer_of(gettid(), &after), 0);
+    ck_assert_msg(after != before, "the registered entry was trusted, not replaced");
+    ck_assert_int_eq(thread_timers_count(), n);
+    burn_cpu(0.05);
+    uint8_t *buf;
+    size_t len;
+    ck_assert_int_eq(cpuprof_stop_to_buffer(&buf, &len), 0);
+    free(buf);
+    ck_assert_int_eq(thread_timers_count(), 0);
+}
+END_TEST
+
+/* ---- a handler that never finishes --------------------------------------- */
+
+START_TEST(stuck_handler_is_abandoned_not_waited_for) {
+    ck_assert_int_eq(cpuprof_start(NULL, 100), 0);
+    sampler_count_handler_for_test(1); /* a handler that never returns */
+    const char *log = tmp_path("stuck.err");
+    int saved = stderr_to(log);
+    /* Each of these would have spun forever. */
+    void *h = dlopen("libm.so.6", RTLD_NOW);
+    int closed = h ? dlclose(h) : -1;
+    uint8_t *buf = NULL;
+    size_t len;
+    int stop_rc = cpuprof_stop_to_buffer(&buf, &len);
+    int start_rc = cpuprof_start(NULL, 100);
+    int start_errno = errno;
+    const char *text = stderr_back(saved, log);
+    ck_assert_ptr_nonnull(h);
+    ck_assert_int_eq(closed, 0);
+    ck_assert_int_eq(stop_rc, -1);
+    ck_assert_ptr_null(buf);
+    ck_assert_int_eq(start_rc, -1);
+    ck_assert_int_eq(start_errno, ENOTRECOVERABLE);
+    ck_assert_msg(strstr(text, "CPU profiling disabled for this process") != NULL, "%s", text);
+    ck_assert(!loader_guard_busy());
+    sampler_count_handler_for_test(-1);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("sampler");
     TCase *tt = tcase_create("stack_table");
@@ -348,6 +533,13 @@ int main(void) {
     tcase_add_test(ts, thread_mode_arms_new_threads);
     tcase_add_test(ts, fork_child_does_not_inherit);
     tcase_add_test(ts, dlopen_while_profiling);
+    tcase_add_test(ts, program_handler_comes_back);
+    tcase_add_test(ts, default_action_is_not_restored);
+    tcase_add_test(ts, no_warning_when_untouched);
+    tcase_add_test(ts, replaced_handler_warns);
+    tcase_add_test(ts, changed_itimer_warns);
+    tcase_add_test(ts, attach_replaces_registered_tid);
+    tcase_add_test(ts, stuck_handler_is_abandoned_not_waited_for);
     suite_add_tcase(s, ts);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
