@@ -166,6 +166,10 @@ int pristine_reset(int num, char *msg, size_t msglen);
 
 /* exercise.c: building the program and making a run. */
 int exercise_run(check_ctx *c, run_which w);
+/* The source directory run w builds from, and the tasks/common it links
+ * (empty: the working tree's); the solution's is assembled first. */
+int exercise_source(check_ctx *c, run_which w, char *src, size_t len, char *common,
+                    size_t clen, char *err, size_t errlen);
 const char *exercise_artifact(const check_ctx *c, run_which w, const char *name, char *buf,
                               size_t len);
 int exercise_run_bench(check_ctx *c, run_which w);

@@ -5,12 +5,17 @@
  *            with the tasks/common of the same commit, built into
  *            build/tasks/pristine/taskNN;
  *   yours    tasks/taskNN, built into build/tasks/yours/taskNN;
- *   solution solutions/taskNN when it holds code, else the untouched
- *            program (tasks whose answer is only a writeup), built into
- *            build/tasks/solution/taskNN.
+ *   solution the untouched program with solutions/taskNN laid over it:
+ *            solutions/taskNN holds only the files the fix changes or adds
+ *            (plus NOTES.md and out/), so the two are copied into
+ *            build/solution/taskNN, the untouched files first, then the
+ *            solution's, a file of the same name replacing the task's. It
+ *            links the untouched tasks/common too, and is built into
+ *            build/tasks/solution/taskNN. A task whose answer is only a
+ *            writeup has nothing to lay over: the untouched program runs.
  * A task with a flags_file takes more compiler flags from that file in the
- * run's own directory (the untouched copy, or the checked directory), one
- * or more lines, `#` starting a comment.
+ * run's own source directory (the untouched copy, tasks/taskNN, or the
+ * overlaid solution), one or more lines, `#` starting a comment.
  * A run's artifacts go to the checked directory's out/: "cpu.pb.gz",
  * "bench.txt", "build.log" for yours (or the solution), the same names
  * prefixed "before." for the untouched program.
@@ -29,38 +34,64 @@ const char *exercise_artifact(const check_ctx *c, run_which w, const char *name,
     return buf;
 }
 
-static bool has_c_files(const char *dir) {
-    DIR *d = opendir(dir);
-    if (!d) return false;
-    bool found = false;
+/* Copies every regular file of from, but NOTES.md, into the directory to
+ * (made when missing). */
+static int copy_files(const char *from, const char *to, char *err, size_t errlen) {
+    DIR *d = opendir(from);
+    if (!d) {
+        textf(err, errlen, "cannot read %s: %s", from, strerror(errno));
+        return -1;
+    }
+    mkdir(to, 0755);
+    int rc = 0;
     struct dirent *e;
-    while (!found && (e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        found = n > 2 && strcmp(e->d_name + n - 2, ".c") == 0;
+    while (rc == 0 && (e = readdir(d))) {
+        char path[PATH_MAX];
+        struct stat st;
+        textf(path, sizeof path, "%s/%s", from, e->d_name);
+        if (e->d_name[0] == '.' || strcmp(e->d_name, "NOTES.md") == 0 ||
+            stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        const char *cp[] = {"cp", "-p", path, to, NULL};
+        run_opts quiet = {.quiet = true, .timeout_sec = 60};
+        rc = run_cmd(cp, &quiet, err, errlen);
     }
     closedir(d);
-    return found;
+    return rc;
 }
 
-/* The source directory of run w and the variant's name. */
-static int source_of(check_ctx *c, run_which w, char *src, size_t len, const char **variant,
-                     char *err, size_t errlen) {
+/* Lays solutions/taskNN over the untouched task in build/solution/taskNN
+ * (rewritten at every use) and names it in src. */
+static int solution_overlay(check_ctx *c, char *src, size_t len, char *err, size_t errlen) {
     char sol[64];
     snprintf(sol, sizeof sol, "solutions/task%s", c->nn);
+    textf(src, len, "build/solution/task%s", c->nn);
+    const char *rm[] = {"rm", "-rf", src, NULL};
+    run_opts quiet = {.quiet = true, .timeout_sec = 60};
+    mkdir("build", 0755);
+    mkdir("build/solution", 0755);
+    if (run_cmd(rm, &quiet, err, errlen) < 0 ||
+        copy_files(c->pristine_dir, src, err, errlen) < 0 ||
+        copy_files(sol, src, err, errlen) < 0)
+        return -1;
+    report_line(&c->rep, "  solution: %s laid over the untouched %s in %s", sol, c->task_dir,
+                src);
+    return 0;
+}
+
+int exercise_source(check_ctx *c, run_which w, char *src, size_t len, char *common,
+                    size_t clen, char *err, size_t errlen) {
+    common[0] = '\0';
     if (w == RUN_YOURS && !c->solution) {
-        *variant = "yours";
         snprintf(src, len, "%s", c->task_dir);
-        return 0;
-    }
-    *variant = w == RUN_BEFORE ? "pristine" : "solution";
-    if (w == RUN_YOURS && has_c_files(sol)) {
-        snprintf(src, len, "%s", sol);
         return 0;
     }
     if (pristine_get(c) < 0) {
         snprintf(err, errlen, "%s", c->pristine_error);
         return -1;
     }
+    textf(common, clen, "%s", c->pristine_common);
+    if (w == RUN_YOURS) return solution_overlay(c, src, len, err, errlen);
     snprintf(src, len, "%s", c->pristine_dir);
     return 0;
 }
@@ -98,9 +129,10 @@ static int read_flags_file(const char *dir, const char *name, char *buf, size_t 
 
 /* Builds run w's program with `make build-task`; the log goes to out/. */
 static int build(check_ctx *c, run_which w, char *err, size_t errlen) {
-    char src[PATH_MAX], outdir[PATH_MAX], log[PATH_MAX];
-    const char *variant;
-    if (source_of(c, w, src, sizeof src, &variant, err, errlen) < 0) return -1;
+    char src[PATH_MAX], common[PATH_MAX], outdir[PATH_MAX], log[PATH_MAX];
+    const char *variant = w == RUN_BEFORE ? "pristine" : c->solution ? "solution" : "yours";
+    if (exercise_source(c, w, src, sizeof src, common, sizeof common, err, errlen) < 0)
+        return -1;
     snprintf(outdir, sizeof outdir, "build/tasks/%s/task%s", variant, c->nn);
     char a_src[PATH_MAX + 16], a_out[PATH_MAX + 16], a_flags[2048], a_cc[64];
     snprintf(a_src, sizeof a_src, "TASK_SRC=%s", src);
@@ -109,7 +141,7 @@ static int build(check_ctx *c, run_which w, char *err, size_t errlen) {
     snprintf(a_flags, sizeof a_flags, "TASK_CFLAGS=%s%s%s", c->task->cflags ? c->task->cflags : "",
              c->task->cflags && extra ? " " : "", extra ? extra : "");
     if (c->task->flags_file) {
-        const char *dir = w == RUN_BEFORE ? src : c->checked_dir;
+        const char *dir = src; /* the run's own copy: untouched, yours, or overlaid */
         size_t n = strlen("TASK_CFLAGS=");
         char more[1024] = "";
         if (read_flags_file(dir, c->task->flags_file, more, sizeof more, err, errlen) < 0)
@@ -117,10 +149,10 @@ static int build(check_ctx *c, run_which w, char *err, size_t errlen) {
         snprintf(a_flags + strlen(a_flags), sizeof a_flags - strlen(a_flags), "%s%s",
                  strlen(a_flags) > n && more[0] ? " " : "", more);
     }
-    /* The untouched program links the tasks/common of its own commit. */
+    /* The untouched program and the solution link the tasks/common of the
+     * untouched commit. */
     char a_common[PATH_MAX + 32] = "";
-    if (strcmp(src, c->pristine_dir) == 0)
-        textf(a_common, sizeof a_common, "TASK_COMMON_DIR=%s", c->pristine_common);
+    if (common[0]) textf(a_common, sizeof a_common, "TASK_COMMON_DIR=%s", common);
     snprintf(a_cc, sizeof a_cc, "CC=%s", c->task->cc ? c->task->cc : "cc");
     if (c->task->cflags || extra || c->task->flags_file)
         report_line(&c->rep, "  build: %s%s%s", c->task->cc ? a_cc : "", c->task->cc ? " " : "",

@@ -205,7 +205,10 @@ static int copy_file(const char *from, const char *to) {
 
 /* v2: the same source built with -DSERVICE_VERSION=2. */
 static int build_v2(check_ctx *c, char *bin, size_t len, char *err, size_t errlen) {
-    const char *src = c->solution ? "solutions/task12" : c->task_dir;
+    char src[PATH_MAX], common[PATH_MAX], a_common[PATH_MAX + 32] = "";
+    if (exercise_source(c, RUN_YOURS, src, sizeof src, common, sizeof common, err, errlen) < 0)
+        return -1;
+    if (common[0]) textf(a_common, sizeof a_common, "TASK_COMMON_DIR=%s", common);
     char a_src[PATH_MAX + 16], a_out[PATH_MAX + 16], outdir[PATH_MAX], log[PATH_MAX];
     textf(outdir, sizeof outdir, "build/tasks/%s/task12-v2", c->solution ? "solution" : "yours");
     textf(a_src, sizeof a_src, "TASK_SRC=%s", src);
@@ -214,7 +217,8 @@ static int build_v2(check_ctx *c, char *bin, size_t len, char *err, size_t errle
     report_line(&c->rep, "  build v2: make build-task %s %s TASK_CFLAGS=-DSERVICE_VERSION=2",
                 a_src, a_out);
     const char *argv[] = {"make", "-s", "--no-print-directory", "build-task", a_src, a_out,
-                          "TASK_CFLAGS=-DSERVICE_VERSION=2", NULL};
+                          "TASK_CFLAGS=-DSERVICE_VERSION=2", a_common[0] ? a_common : NULL,
+                          NULL};
     run_opts o = {.out_path = log, .timeout_sec = 600};
     char why[ERRLEN];
     if (run_cmd(argv, &o, why, sizeof why) < 0) {
