@@ -1,12 +1,12 @@
-/* hash_handler.h: task 8's only request handler.
+/* hash_handler.h: the request handler of the hashing server (tasks 2 and 8).
  *
  * Any request to "/" is answered with the hex SHA-256 digest of its body,
  * computed HASH_ROUNDS times in a chain (each round hashes the previous
  * digest and the whole body), so every request costs real CPU in SHA-256.
  * Other paths get 404. Thread-safe: it keeps no state between calls.
  */
-#ifndef TASK08_HASH_HANDLER_H
-#define TASK08_HASH_HANDLER_H
+#ifndef TASKS_HASH_HANDLER_H
+#define TASKS_HASH_HANDLER_H
 
 #include "http_server.h"
 
