@@ -20,36 +20,8 @@
 # Runs with CPUPROF_QUICK=1 unless told otherwise. Prints "PASS name" /
 # "FAIL name"; exits 1 on any FAIL.
 set -u
-cd "$(dirname "$0")/../.."
-root=$(pwd)
-export CPUPROF_QUICK="${CPUPROF_QUICK:-1}"
-fails=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; fails=$((fails + 1)); }
-tmp=$root/build/e2e-pristine
-rm -rf "$tmp"
-mkdir -p "$tmp"
-
-# check NAME FILE REGEX...: each regex must match a line of FILE (prefix
-# "!": must match no line).
-check() {
-  local name=$1 file=$2
-  shift 2
-  local why=""
-  for re in "$@"; do
-    if [[ $re == !* ]]; then
-      grep -qE -- "${re#!}" "$file" && why="${why:+$why; }has a line matching ${re#!}"
-    else
-      grep -qE -- "$re" "$file" || why="${why:+$why; }no line matching $re"
-    fi
-  done
-  if [ -z "$why" ]; then
-    pass "$name"
-  else
-    fail "$name" "$why"
-    cat "$file"
-  fi
-}
+. "$(dirname "$0")/lib.sh"
+e2e_scratch build/e2e-pristine
 
 g() { git -c user.name=learner -c user.email=learner@example.com "$@"; }
 if ! git clone -q "$root" "$tmp/up" 2>"$tmp/clone.err" ||
@@ -71,23 +43,23 @@ echo '#error the learner broke tasks/common' >>tasks/common/sha256.c
 
 # 1. the untouched program is origin/master's, with its own tasks/common
 build/bin/checker task9 >"$tmp/t9.out" 2>&1
-check checker_pristine_is_remote_commit "$tmp/t9.out" \
+expect_lines checker_pristine_is_remote_commit "$tmp/t9.out" \
   "^  untouched: tasks/task09 and tasks/common as of commit ${up:0:12} \\(the newest of HEAD's commits on a remote\\)$" \
   '^PASS  -O2: add is a call frame in 0 of [0-9]+ samples' \
   '^PASS  -O2: energy is the leaf call frame in'
-check checker_pristine_common_from_same_commit "$tmp/t9.out" \
+expect_lines checker_pristine_common_from_same_commit "$tmp/t9.out" \
   '^FAIL  -fno-inline: add has flat: not measured, the yours run failed' \
   '^  the program in tasks/task09 did not build'
 
 # 2. the override names another commit
 CPUPROF_UNTOUCHED=HEAD build/bin/checker task9 >"$tmp/t9-head.out" 2>&1
-check checker_pristine_override "$tmp/t9-head.out" \
+expect_lines checker_pristine_override "$tmp/t9-head.out" \
   "^  untouched: tasks/task09 and tasks/common as of commit [0-9a-f]{12} \\(named by CPUPROF_UNTOUCHED\\)$" \
   '^FAIL  -O2: add is a call frame in [1-9][0-9]* of [0-9]+ samples'
 
 # 3. a bad override is refused
 CPUPROF_UNTOUCHED=nonsense build/bin/checker task9 >"$tmp/t9-bad.out" 2>&1
-check checker_pristine_bad_override "$tmp/t9-bad.out" \
+expect_lines checker_pristine_bad_override "$tmp/t9-bad.out" \
   '^  untouched program: CPUPROF_UNTOUCHED=nonsense is not a commit of this repository$' \
   '^FAIL  -O2: add is a call frame in: not measured, the before run failed' '!^PASS  -O2'
 
@@ -103,8 +75,8 @@ fi
 # 5. a history of which no commit is on a remote is refused
 git checkout -q --orphan lonely && g commit -q -m "a new root"
 build/bin/checker task9 >"$tmp/t9-orphan.out" 2>&1
-check checker_pristine_refuses_unknown_base "$tmp/t9-orphan.out" \
+expect_lines checker_pristine_refuses_unknown_base "$tmp/t9-orphan.out" \
   "^  untouched program: none of HEAD's commits is on a remote, .*CPUPROF_UNTOUCHED=<commit>$" \
   '!^PASS  -O2'
 
-[ "$fails" -eq 0 ]
+e2e_done

@@ -17,42 +17,10 @@
 # Runs with CPUPROF_QUICK=1 unless told otherwise. Prints "PASS name" /
 # "FAIL name" per assertion; exits 1 on any FAIL.
 set -u
-cd "$(dirname "$0")/../.."
-root=$(pwd)
-export CPUPROF_QUICK="${CPUPROF_QUICK:-1}"
-fails=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; fails=$((fails + 1)); }
-tmp=$root/build/e2e-task13
-rm -rf "$tmp"
-mkdir -p "$tmp"
+. "$(dirname "$0")/lib.sh"
+e2e_scratch build/e2e-task13
 
-if ! make -s build/bin/checker build/bin/benchstat >"$tmp/build.log" 2>&1; then
-  fail checker_build "see $tmp/build.log"
-  exit 1
-fi
-
-# expect NAME FILE RC WANT_RC: exit status, then each further argument is a
-# regex that must match a line of FILE (prefix "!" : must match no line).
-expect() {
-  local name=$1 file=$2 rc=$3 want=$4
-  shift 4
-  local why=""
-  [ "$rc" -eq "$want" ] || why="exit $rc, want $want"
-  for re in "$@"; do
-    if [[ $re == !* ]]; then
-      grep -qE -- "${re#!}" "$file" && why="${why:+$why; }has a line matching ${re#!}"
-    else
-      grep -qE -- "$re" "$file" || why="${why:+$why; }no line matching $re"
-    fi
-  done
-  if [ -z "$why" ]; then
-    pass "$name"
-  else
-    fail "$name" "$why"
-    cat "$file"
-  fi
-}
+build_or_fail checker_build build/bin/checker build/bin/benchstat
 
 # 1. the reference
 build/bin/checker --solution task13 >"$tmp/solution.out" 2>&1
@@ -68,17 +36,8 @@ n=$(grep -c '^REGRESSED' solutions/task13/out/gate-regress.txt)
   fail checker_solution_task13_names_one "$n REGRESSED lines in solutions/task13/out/gate-regress.txt"
 
 # 2. an untouched clone
-clone=$tmp/clone
-if ! git clone -q "$root" "$clone" 2>"$tmp/clone.err"; then
-  fail checker_clone "git clone failed: $(head -n 1 "$tmp/clone.err")"
-  exit 1
-fi
-if ! (cd "$clone" && make -s -j2 build/bin/checker build/bin/benchstat build/lib/libbench.a \
-      build/lib/libcpuprof.a build/lib/libprofile.a >"$tmp/clone-build.log" 2>&1); then
-  fail checker_clone "the clone does not build (see $tmp/clone-build.log)"
-  exit 1
-fi
-chk() { (cd "$clone" && build/bin/checker "$@"); }
+clone_build checker_clone build/bin/checker build/bin/benchstat build/lib/libbench.a \
+  build/lib/libcpuprof.a build/lib/libprofile.a
 
 chk task13 >"$tmp/untouched.out" 2>&1
 expect checker_untouched_task13 "$tmp/untouched.out" $? 1 \

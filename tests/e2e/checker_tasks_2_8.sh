@@ -14,20 +14,13 @@
 # Runs under CPUPROF_QUICK=1 (tests/run sets it): about 90 s in all.
 # Prints "PASS name" / "FAIL name" / "SKIP name"; exits 1 on any FAIL.
 set -u
-cd "$(dirname "$0")/../.."
-export CPUPROF_QUICK="${CPUPROF_QUICK:-1}"
-fails=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; fails=$((fails + 1)); }
-tmp=build/e2e-tasks-2-8
-rm -rf "$tmp"
-mkdir -p "$tmp"
+. "$(dirname "$0")/lib.sh"
+e2e_scratch build/e2e-tasks-2-8
 
 # 1. the reference solutions
 ./check --solution task2 task8 >"$tmp/solution.out" 2>&1
 rc=$?
-npass=$(grep -c '^PASS  ' "$tmp/solution.out")
-nfail=$(grep -c '^FAIL  ' "$tmp/solution.out")
+verdicts "$tmp/solution.out"
 if [ "$rc" -eq 0 ] && [ "$nfail" -eq 0 ] && [ "$npass" -eq 12 ]; then
   pass checker_solution_task2_task8
 else
@@ -68,8 +61,7 @@ if git diff --quiet HEAD -- tasks/task02 tasks/task08 &&
    [ -z "$(git ls-files --others --exclude-standard tasks/task02 tasks/task08)" ]; then
   ./check task2 task8 >"$tmp/untouched.out" 2>&1
   rc=$?
-  nfail=$(grep -c '^FAIL  ' "$tmp/untouched.out")
-  npass=$(grep -c '^PASS  ' "$tmp/untouched.out")
+  verdicts "$tmp/untouched.out"
   nnotes=$(grep -cE '^FAIL  your answer in tasks/task0[28]/NOTES.md has 0 lines.*#the-writeup$' \
            "$tmp/untouched.out")
   if [ "$rc" -eq 1 ] && [ "$nfail" -eq 2 ] && [ "$nnotes" -eq 2 ] && [ "$npass" -eq 10 ]; then
@@ -94,12 +86,17 @@ else
   fail checker_run_task8_shows_both_captures "rc=$rc; see $tmp/run.out"
 fi
 
-# 4. nothing left behind
-left=$(pgrep -f 'build/tasks/[a-z]*/task0[28]/bench' || true)
+# 4. nothing left behind: a server this test's checker started runs from
+# this tree (its working directory), so servers of other clones or other
+# users' checkers on the machine do not count
+left=""
+for p in $(pgrep -f 'build/tasks/[a-z]*/task0[28]/bench'); do
+  [ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$root" ] && left="$left $p"
+done
 if [ -z "$left" ]; then
   pass checker_servers_stopped
 else
   fail checker_servers_stopped "still running: $left"
 fi
 
-[ "$fails" -eq 0 ]
+e2e_done

@@ -22,50 +22,12 @@
 # Runs with CPUPROF_QUICK=1 unless told otherwise. Prints "PASS name" /
 # "FAIL name" per assertion; exits 1 on any FAIL.
 set -u
-cd "$(dirname "$0")/../.."
-root=$(pwd)
-export CPUPROF_QUICK="${CPUPROF_QUICK:-1}"
-fails=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; fails=$((fails + 1)); }
-tmp=$root/build/e2e-tasks-4-7-9
-rm -rf "$tmp"
-mkdir -p "$tmp"
-
-# expect NAME FILE RC WANT_RC: exit status, then each further argument is a
-# regex that must match a line of FILE (prefix "!" : must match no line).
-expect() {
-  local name=$1 file=$2 rc=$3 want=$4
-  shift 4
-  local why=""
-  [ "$rc" -eq "$want" ] || why="exit $rc, want $want"
-  for re in "$@"; do
-    if [[ $re == !* ]]; then
-      grep -qE -- "${re#!}" "$file" && why="${why:+$why; }has a line matching ${re#!}"
-    else
-      grep -qE -- "$re" "$file" || why="${why:+$why; }no line matching $re"
-    fi
-  done
-  if [ -z "$why" ]; then
-    pass "$name"
-  else
-    fail "$name" "$why"
-    cat "$file"
-  fi
-}
+. "$(dirname "$0")/lib.sh"
+e2e_scratch build/e2e-tasks-4-7-9
 
 # The clone holds the committed state; all runs happen there.
-clone=$tmp/clone
-if ! git clone -q "$root" "$clone" 2>"$tmp/clone.err"; then
-  fail checker_clone "git clone failed: $(head -n 1 "$tmp/clone.err")"
-  exit 1
-fi
-if ! (cd "$clone" && make -s -j2 build/bin/checker build/lib/libbench.a build/lib/libcpuprof.a \
-      build/lib/libprofile.a >"$tmp/clone-build.log" 2>&1); then
-  fail checker_clone "the clone does not build (see $tmp/clone-build.log)"
-  exit 1
-fi
-chk() { (cd "$clone" && build/bin/checker "$@"); }
+clone_build checker_clone build/bin/checker build/lib/libbench.a build/lib/libcpuprof.a \
+  build/lib/libprofile.a
 
 # 1. the reference solutions
 chk --solution task4 task7 task9 >"$tmp/solution.out" 2>&1
@@ -199,4 +161,4 @@ expect checker_task7_racy_init_fails "$tmp/t7-racy.out" $? 1 \
   '^FAIL  the pattern was compiled ([2-9]|[1-9][0-9]+) times while 4 threads .*#compile-once-thread-safe$' \
   '^PASS  pcre2_compile has cum 0\.[0-9]%'
 
-[ "$fails" -eq 0 ]
+e2e_done

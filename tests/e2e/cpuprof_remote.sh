@@ -10,46 +10,14 @@
 # is one error line with the status and the body's first line, exit 1;
 # https, a refused connection and a non-profile answer fail cleanly.
 set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 out=build/e2e/cpuprof_remote
 rm -rf "$out" && mkdir -p "$out"
-CC=${CC:-cc}
 C=build/bin/cpuprof
-failed=0
-pass() { echo "PASS $1"; }
-flunk() { echo "FAIL $1: $2"; failed=1; }
-check() { if [ "$2" = "$3" ]; then pass "$1"; else flunk "$1" "got '$2', want '$3'"; fi; }
+http_burn_build remote_build "$out"
 
-make -s build/lib/libcpuprof.a build/lib/libcpuprof.so build/lib/libprofile.a "$C" \
-  > "$out/make.log" 2>&1 || { flunk remote_build "make failed (see $out/make.log)"; exit 1; }
-CFLAGS_T="-std=c17 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -pthread -Iprofiler/include"
-$CC $CFLAGS_T tests/programs/http_burn.c build/lib/libcpuprof.a build/lib/libprofile.a \
-  -lunwind -ldl -lrt -lprotobuf-c -lz -lpcre2-8 -lm -o "$out/http_burn" &&
-$CC $CFLAGS_T -DHTTP_BURN_PLAIN tests/programs/http_burn.c -o "$out/http_burn_plain" ||
-  { flunk remote_build "cannot compile tests/programs/http_burn.c"; exit 1; }
+trap e2e_kill_started EXIT
 
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; }
-trap cleanup EXIT
-
-# start NAME CMD...: runs CMD with stdin from a fifo held on fd 7 (closing
-# it ends the program) and waits for its port on stdout or stderr.
-start() {
-  local name=$1; shift
-  rm -f "$out/$name.in"; mkfifo "$out/$name.in"
-  "$@" < "$out/$name.in" > "$out/$name.out" 2> "$out/$name.err" &
-  pid=$!; pids+=("$pid")
-  exec 7> "$out/$name.in"
-  port=""
-  for _ in $(seq 50); do
-    port=$(sed -nE 's/^port ([0-9]+)$/\1/p; s#^cpuprof: serving http://[^:]+:([0-9]+)/.*#\1#p' \
-           "$out/$name.out" "$out/$name.err" | head -n 1)
-    [ -n "$port" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
-finish() { exec 7>&-; wait "$pid"; }
 # fetch NAME ARGS...: runs cpuprof; sets rc, and keeps NAME.out / NAME.err
 fetch() {
   local name=$1; shift
@@ -148,4 +116,4 @@ else
   finish
 fi
 
-exit $failed
+e2e_done

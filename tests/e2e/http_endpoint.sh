@@ -9,50 +9,12 @@
 # do not stop a good request; the connection cap answers 503; the index,
 # cmdline, 301, 400, 404 and 405 answers; CPUPROFILE still works alongside.
 set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 out=build/e2e/http_endpoint
 mkdir -p "$out"
-CC=${CC:-cc}
-fail=0
-pass() { echo "PASS $1"; }
-flunk() { echo "FAIL $1: $2"; fail=1; }
-check() { if [ "$2" = "$3" ]; then pass "$1"; else flunk "$1" "got '$2', want '$3'"; fi; }
+http_burn_build http_build "$out"
 
-make -s build/lib/libcpuprof.a build/lib/libcpuprof.so build/lib/libprofile.a \
-  build/bin/cpuprof > "$out/make.log" 2>&1 || { flunk http_build "make failed"; exit 1; }
-CFLAGS_T="-std=c17 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -pthread -Iprofiler/include"
-$CC $CFLAGS_T tests/programs/http_burn.c build/lib/libcpuprof.a build/lib/libprofile.a \
-  -lunwind -ldl -lrt -lprotobuf-c -lz -lpcre2-8 -lm -o "$out/http_burn" &&
-$CC $CFLAGS_T -DHTTP_BURN_PLAIN tests/programs/http_burn.c -o "$out/http_burn_plain" ||
-  { flunk http_build "cannot compile tests/programs/http_burn.c"; exit 1; }
-
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; }
-trap cleanup EXIT
-
-# start NAME CMD...: runs CMD with stdin from a fifo held on fd 7 (closing
-# fd 7 ends the program) and waits for "port N" on stdout or stderr.
-start() {
-  local name=$1; shift
-  rm -f "$out/$name.in"; mkfifo "$out/$name.in"
-  "$@" < "$out/$name.in" > "$out/$name.out" 2> "$out/$name.err" &
-  pid=$!; pids+=("$pid")
-  exec 7> "$out/$name.in"
-  port=""
-  for _ in $(seq 50); do
-    port=$(sed -nE 's/^port ([0-9]+)$/\1/p; s#^cpuprof: serving http://[^:]+:([0-9]+)/.*#\1#p' \
-           "$out/$name.out" "$out/$name.err" | head -n 1)
-    [ -n "$port" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
-# finish: closes the program's stdin and waits for it; sets rc.
-finish() {
-  exec 7>&-
-  wait "$pid"; rc=$?
-}
+trap e2e_kill_started EXIT
 
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 
@@ -204,4 +166,4 @@ wait $cpid; crc=$?
 check http_port_in_use "$crc $(grep -c 'cannot serve' "$out/clash.err")" "0 1"
 finish
 
-exit $fail
+e2e_done

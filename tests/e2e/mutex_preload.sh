@@ -15,23 +15,10 @@
 #     both files parse;
 #   - /debug/pprof/mutex (CPUPROF_HTTP) serves the profile while it runs.
 set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 OUT=build/tests/mutex_preload
 LIB=build/lib/libcpuprof.so
-mkdir -p "$OUT"
-status=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; status=1; }
-
-if [ ! -f "$LIB" ] || [ ! -f build/lib/libprofile.a ]; then
-  echo "FAIL mutex_build: build/lib missing (run make tools)"; exit 1
-fi
-cc -O2 -g -pthread -o "$OUT/mutex_contend" tests/programs/mutex_contend.c &&
-cc -O2 -g -Iprofiler/include -o "$OUT/mutex_summary" tests/programs/mutex_summary.c \
-   build/lib/libprofile.a -lprotobuf-c -lz -lpcre2-8 -lm ||
-  { echo "FAIL mutex_build: cannot compile test programs"; exit 1; }
-
-field() { sed -nE "s/.*(^| )$1=([^ ]*).*/\\2/p" <<<"$2"; }
+probe_build mutex_build "$OUT" mutex_contend mutex_summary
 
 # run NAME RATE MODE ITERS: runs the program under the library; sets sum.
 run() {
@@ -138,4 +125,4 @@ if command -v curl >/dev/null 2>&1; then
 else
   echo "SKIP mutex_http_endpoint (no curl)"
 fi
-exit $status
+e2e_done

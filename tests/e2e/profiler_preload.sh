@@ -10,24 +10,10 @@
 # fall back; no CPUPROFILE means no profile; an unwritable path is one line
 # on stderr, never a crash.
 set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 OUT=build/tests/profiler_preload
 LIB=build/lib/libcpuprof.so
-mkdir -p "$OUT"
-status=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; status=1; }
-
-if [ ! -f "$LIB" ] || [ ! -f build/lib/libprofile.a ]; then
-  echo "FAIL profiler_preload_build: build/lib missing (run make tools)"; exit 1
-fi
-cc -O2 -g -pthread -o "$OUT/cpu_burn" tests/programs/cpu_burn.c &&
-cc -O2 -g -Iprofiler/include -o "$OUT/profile_summary" tests/programs/profile_summary.c \
-   build/lib/libprofile.a -lprotobuf-c -lz -lpcre2-8 -lm ||
-  { echo "FAIL profiler_preload_build: cannot compile test programs"; exit 1; }
-
-# field NAME LINE: the value of NAME=... in a profile_summary line
-field() { sed -nE "s/.*(^| )$1=([^ ]*).*/\\2/p" <<<"$2"; }
+probe_build profiler_preload_build "$OUT" cpu_burn profile_summary
 
 line_re='^cpuprof: wrote .+: [0-9]+ samples \([0-9]+ dropped\), [0-9.]+ Hz achieved of 100 asked$'
 
@@ -105,4 +91,4 @@ if grep -qE 'Hz achieved of 1000 asked$' "$OUT/fast.err"; then
 else
   fail preload_reports_achieved_rate "$(head -c 300 "$OUT/fast.err")"
 fi
-exit $status
+e2e_done

@@ -8,23 +8,10 @@
 # merges expiries while a SIGPROF is pending, so it may fall short with
 # several busy threads); it is only required to be sane (>= 0.5).
 set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 OUT=build/tests/profiler_threads
 LIB=build/lib/libcpuprof.so
-mkdir -p "$OUT"
-status=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; status=1; }
-
-if [ ! -f "$LIB" ] || [ ! -f build/lib/libprofile.a ]; then
-  echo "FAIL profiler_threads_build: build/lib missing (run make tools)"; exit 1
-fi
-cc -O2 -g -pthread -o "$OUT/cpu_burn" tests/programs/cpu_burn.c &&
-cc -O2 -g -Iprofiler/include -o "$OUT/profile_summary" tests/programs/profile_summary.c \
-   build/lib/libprofile.a -lprotobuf-c -lz -lpcre2-8 -lm ||
-  { echo "FAIL profiler_threads_build: cannot compile test programs"; exit 1; }
-
-field() { sed -nE "s/.*(^| )$1=([^ ]*).*/\\2/p" <<<"$2"; }
+probe_build profiler_threads_build "$OUT" cpu_burn profile_summary
 
 # run MODE MIN_RATIO
 run() {
@@ -49,4 +36,4 @@ run() {
 
 run thread 0.97
 run process 0.5
-exit $status
+e2e_done

@@ -12,41 +12,14 @@
 # Runs with CPUPROF_QUICK=1 unless told otherwise (2 s periods). Prints
 # "PASS name" / "FAIL name" per assertion; exits 1 on any FAIL.
 set -u
-cd "$(dirname "$0")/../.."
-root=$(pwd)
-export CPUPROF_QUICK="${CPUPROF_QUICK:-1}"
-fails=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; fails=$((fails + 1)); }
-tmp=$root/build/e2e-task12
-rm -rf "$tmp"
-mkdir -p "$tmp"
+. "$(dirname "$0")/lib.sh"
+e2e_scratch build/e2e-task12
 
 if ! command -v hey >/dev/null; then
   fail push_task12_hey "hey is not installed (make deps)"
   exit 1
 fi
-if ! make -s build/bin/checker build/bin/push_ingest >"$tmp/build.log" 2>&1; then
-  fail push_task12_build "see $tmp/build.log"
-  exit 1
-fi
-
-# expect NAME FILE RC WANT_RC REGEX...: exit status, then each regex must
-# match a line of FILE (prefix "!": must match no line).
-expect() {
-  local name=$1 file=$2 rc=$3 want=$4
-  shift 4
-  local why=""
-  [ "$rc" -eq "$want" ] || why="exit $rc, want $want"
-  for re in "$@"; do
-    if [[ $re == !* ]]; then
-      grep -qE -- "${re#!}" "$file" && why="${why:+$why; }has a line matching ${re#!}"
-    else
-      grep -qE -- "$re" "$file" || why="${why:+$why; }no line matching $re"
-    fi
-  done
-  if [ -z "$why" ]; then pass "$name"; else fail "$name" "$why"; cat "$file"; fi
-}
+build_or_fail push_task12_build build/bin/checker build/bin/push_ingest
 
 # 1. the reference solution
 build/bin/checker --solution task12 >"$tmp/solution.out" 2>&1
@@ -59,16 +32,7 @@ expect push_task12_solution_passes "$tmp/solution.out" $? 0 '!^FAIL  ' \
 sed -n '/^PASS\|^FAIL/p' "$tmp/solution.out" | sed 's/^/  /'
 
 # 2. an untouched clone
-clone=$tmp/clone
-if ! git clone -q "$root" "$clone" 2>"$tmp/clone.err"; then
-  fail push_task12_clone "git clone failed: $(head -n 1 "$tmp/clone.err")"
-  exit 1
-fi
-if ! (cd "$clone" && make -s -j2 tools >"$tmp/clone-build.log" 2>&1); then
-  fail push_task12_clone "the clone does not build (see $tmp/clone-build.log)"
-  exit 1
-fi
-chk() { (cd "$clone" && build/bin/checker "$@"); }
+clone_build push_task12_clone tools
 
 chk task12 >"$tmp/untouched.out" 2>&1
 expect push_task12_untouched_fails_learner_part "$tmp/untouched.out" $? 1 \
@@ -89,4 +53,4 @@ expect push_task12_tag_without_labels "$tmp/tag-only.out" $? 1 \
   '^PASS  the biggest change from v1 to v2 \(pushes picked by version tag\) is normalize_text' \
   '^FAIL  endpoint label on 0\.0% ' '^task 12: 5 of 8 criteria pass'
 
-[ "$fails" -eq 0 ]
+e2e_done
