@@ -160,6 +160,32 @@ int server_stop(server_proc *s, char *err, size_t errlen) {
     return rc;
 }
 
+void server_sleep(int seconds) {
+    struct timespec ts = {seconds, 0};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
+}
+
+void server_capture_loaded(check_ctx *c, run_which w, const server_proc *s, const load_spec *l,
+                           int seconds, const char *params, const char *hey_out, char *err,
+                           size_t errlen) {
+    pid_t hey = server_load_start(c, w, s, l, hey_out, err, errlen);
+    if (hey <= 0) return;
+    server_sleep(1);
+    server_capture(c, s, seconds, params, c->runs[w].profile_path, err, errlen);
+    char why[ERRLEN];
+    if (run_wait(hey, "hey", l->seconds + 60, why, sizeof why) < 0 && !err[0])
+        textf(err, errlen, "%s; see %s", why, hey_out);
+}
+
+int server_finish(check_ctx *c, run_which w, server_proc *s, const char *err) {
+    char stop_err[ERRLEN] = "";
+    server_stop(s, stop_err, sizeof stop_err);
+    if (!err[0] && !stop_err[0]) return 0;
+    run_state *r = &c->runs[w];
+    textf(r->error, sizeof r->error, "%s", err[0] ? err : stop_err);
+    return -1;
+}
+
 /* Reads hey's "Status code distribution" ("  [200]\t953 responses") and
  * "Error distribution" ("  [3]\tGet ...") sections. */
 static int hey_counts(const char *path, long *ok, long *other, long *errors, char *err,

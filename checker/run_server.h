@@ -3,8 +3,8 @@
  * profile with curl while the load runs, stop it.
  *
  * A task's run_fn strings them together, e.g. task 2:
- *   server_start -> server_load_start (hey -z) -> server_capture (curl)
- *   -> run_wait (hey) -> server_stop
+ *   server_start -> server_capture_loaded (server_load_start: hey -z,
+ *   server_capture: curl, run_wait: hey) -> server_finish (server_stop)
  * Each prints its command as a "run:", "load:" or "capture:" line.
  */
 #ifndef CHECKER_RUN_SERVER_H
@@ -41,6 +41,21 @@ pid_t server_load_start(check_ctx *c, run_which w, const server_proc *s, const l
 
 /* SIGTERM, then waits up to 10 s; -1 with err set unless it exited 0. */
 int server_stop(server_proc *s, char *err, size_t errlen);
+
+/* Sleeps whole seconds (signals do not cut it short). */
+void server_sleep(int seconds);
+
+/* The loaded capture of the hashing servers (tasks 2 and 8): hey with the
+ * load l (its output in hey_out), one second into it a capture of seconds
+ * (with params, or NULL) into run w's profile, then waits for hey. The
+ * first failure goes to err when err is still empty. */
+void server_capture_loaded(check_ctx *c, run_which w, const server_proc *s, const load_spec *l,
+                           int seconds, const char *params, const char *hey_out, char *err,
+                           size_t errlen);
+
+/* Stops the server and ends run w: -1 with its error set to err, or to the
+ * stop's failure when err is empty; 0 when neither failed. */
+int server_finish(check_ctx *c, run_which w, server_proc *s, const char *err);
 
 /* Criterion measure: the load saved in artifact k->arg of run k->run
  * ("hey.txt") got only 200 answers; the value is their number. */

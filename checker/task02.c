@@ -11,9 +11,6 @@
  * to be fixed; the learner runs it, looks, and writes. With --solution the
  * untouched program runs and the reference NOTES.md is judged.
  */
-#include <errno.h>
-#include <time.h>
-
 #include "run_server.h"
 
 #define CAPTURE_S 10
@@ -38,11 +35,6 @@ static const criterion criteria[] = {
      .op = BOUND_BETWEEN, .lo = 5, .hi = 15, .unit = " lines", .anchor = "the-writeup"},
 };
 
-static void sleep_s(int s) {
-    struct timespec ts = {s, 0};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
-}
-
 static int run(check_ctx *c, run_which w) {
     run_state *r = &c->runs[w];
     int seconds = c->quick ? QUICK_CAPTURE_S : CAPTURE_S;
@@ -52,22 +44,10 @@ static int run(check_ctx *c, run_which w) {
     if (server_start(c, w, &s, r->error, sizeof r->error) < 0) return -1;
     /* The load outlasts the capture by a second at each end. */
     load_spec l = {.path = "", .seconds = seconds + 2, .concurrency = 10, .body_len = BODY_LEN};
-    pid_t hey = server_load_start(c, w, &s, &l, hey_out, err, sizeof err);
-    if (hey > 0) {
-        sleep_s(1);
-        server_capture(c, &s, seconds, NULL, r->profile_path, err, sizeof err);
-        char why[ERRLEN];
-        if (run_wait(hey, "hey", l.seconds + 60, why, sizeof why) < 0 && !err[0])
-            textf(err, sizeof err, "%s; see %s", why, hey_out);
-    }
-    char stop_err[ERRLEN] = "";
-    server_stop(&s, stop_err, sizeof stop_err);
+    server_capture_loaded(c, w, &s, &l, seconds, NULL, hey_out, err, sizeof err);
+    int rc = server_finish(c, w, &s, err);
     if (c->show_output) server_show(hey_out);
-    if (err[0] || stop_err[0]) {
-        textf(r->error, sizeof r->error, "%s", err[0] ? err : stop_err);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 static const char *const show[] = {"-top", NULL};

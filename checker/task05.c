@@ -13,9 +13,7 @@
  * fails on the untouched program, whose helper thread starts with no
  * labels, and passes once the handler's label set is handed to it.
  */
-#include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include "measure_stacks.h"
 #include "run_server.h"
@@ -26,11 +24,6 @@
 
 static const char *const routes[] = {"/fast", "/slow", "/spike"};
 #define NROUTES 3
-
-static void sleep_s(int s) {
-    struct timespec ts = {s, 0};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
-}
 
 static int run(check_ctx *c, run_which w) {
     run_state *r = &c->runs[w];
@@ -50,7 +43,7 @@ static int run(check_ctx *c, run_which w) {
         if (hey[started] < 0) break;
     }
     if (started == NROUTES) {
-        sleep_s(1);
+        server_sleep(1);
         server_capture(c, &s, seconds, NULL, r->profile_path, err, sizeof err);
     }
     for (int i = 0; i < started; i++) {
@@ -58,15 +51,10 @@ static int run(check_ctx *c, run_which w) {
         if (run_wait(hey[i], "hey", seconds + 60, why, sizeof why) < 0 && !err[0])
             textf(err, sizeof err, "%s; see %s", why, hey_out[i]);
     }
-    char stop_err[ERRLEN] = "";
-    server_stop(&s, stop_err, sizeof stop_err);
+    int rc = server_finish(c, w, &s, err);
     if (c->show_output)
         for (int i = 0; i < started; i++) server_show(hey_out[i]);
-    if (err[0] || stop_err[0]) {
-        textf(r->error, sizeof r->error, "%s", err[0] ? err : stop_err);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 /* Every route's load got only 200 answers; the value is the smallest

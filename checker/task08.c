@@ -18,9 +18,7 @@
  * The idle criteria read out/idle.cpu.pb.gz themselves (the run's profile,
  * out/cpu.pb.gz, is the loaded one).
  */
-#include <errno.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "run_server.h"
@@ -137,11 +135,6 @@ static const criterion criteria[] = {
      .op = BOUND_BETWEEN, .lo = 5, .hi = 15, .unit = " lines", .anchor = "the-writeup"},
 };
 
-static void sleep_s(int s) {
-    struct timespec ts = {s, 0};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {}
-}
-
 /* make task8 shows the idle capture too (the standard report is the
  * loaded one). */
 static void show_top(const char *path) {
@@ -161,31 +154,19 @@ static int run(check_ctx *c, run_which w) {
     unlink(hey_out);
     server_proc s;
     if (server_start(c, w, &s, r->error, sizeof r->error) < 0) return -1;
-    sleep_s(1); /* start-up work is not idle time */
+    server_sleep(1); /* start-up work is not idle time */
     if (server_capture(c, &s, IDLE_S, CAPTURE_PARAMS, idle, err, sizeof err) == 0) {
         load_spec l = {.path = "", .seconds = seconds + 2, .concurrency = 10,
                        .body_len = BODY_LEN};
-        pid_t hey = server_load_start(c, w, &s, &l, hey_out, err, sizeof err);
-        if (hey > 0) {
-            sleep_s(1);
-            server_capture(c, &s, seconds, CAPTURE_PARAMS, r->profile_path, err, sizeof err);
-            char why[ERRLEN];
-            if (run_wait(hey, "hey", l.seconds + 60, why, sizeof why) < 0 && !err[0])
-                textf(err, sizeof err, "%s; see %s", why, hey_out);
-        }
+        server_capture_loaded(c, w, &s, &l, seconds, CAPTURE_PARAMS, hey_out, err, sizeof err);
     }
-    char stop_err[ERRLEN] = "";
-    server_stop(&s, stop_err, sizeof stop_err);
+    int rc = server_finish(c, w, &s, err);
     if (c->show_output && !err[0]) {
         show_top(idle);
         printf("\n$ hey ... (the load)\n");
         server_show(hey_out);
     }
-    if (err[0] || stop_err[0]) {
-        textf(r->error, sizeof r->error, "%s", err[0] ? err : stop_err);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 static const char *const show[] = {"-top", NULL};
