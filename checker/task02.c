@@ -16,7 +16,7 @@
 #define CAPTURE_S 10
 #define QUICK_CAPTURE_S 3
 #define BODY_LEN 512
-#define SHA256_NAMES "^(sha256.*|compress)$"
+#define SHA256_NAMES "^(sha256.*|compress|rotr)$"
 
 static const criterion criteria[] = {
     {.id = "load", .what = "hey -c 10 during the capture got", .run = RUN_YOURS,
